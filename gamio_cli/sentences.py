@@ -11,8 +11,9 @@ import re
 
 # A sentence ends with . ! ? or … (possibly repeated), optionally followed by closing quotes or
 # brackets, and then the end of the text or whitespace before something that can start a
-# sentence (not a lowercase letter: '"Hello!" he says.' is one sentence).
-_END = re.compile(r"""[.!?…]+["'»”’)\]]*(?=$|\s+(?![a-zа-яё]))""")
+# sentence (not a lowercase letter or a dash: '"Hello!" he says.' and «Беги!» — кричит он.
+# are one sentence each).
+_END = re.compile(r"""[.!?…]+["'»”’)\]]*(?=$|\s+(?![a-zа-яё—–-]))""")
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "sr", "jr", "prof", "vs", "etc", "e.g", "i.e",

@@ -1,0 +1,107 @@
+"""One turn: Russian action -> English -> the generator continues -> Russian.
+
+The runner receives its translators and generator as arguments (tests pass tiny real models),
+and a translator may be None: a generator that writes Russian itself skips that step.
+It never changes the story it is given: the caller appends the returned turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gamio_cli.actions import action_line_en, parse_action
+from gamio_cli.engine import CancelToken, Generator, Translator
+from gamio_cli.errors import GamioError, GenerationFailed
+from gamio_cli.postprocess import clean_continuation, is_loop
+from gamio_cli.prompt import Pending, build_prompt
+from gamio_cli.story import Mode, Story, Turn
+from gamio_cli.streaming import SentenceStreamer, TurnListener
+
+__all__ = ["TurnListener", "TurnRunner"]
+
+# How many earlier continuations a new one is compared with to catch the model looping.
+LOOP_LOOKBACK = 3
+
+
+class TurnRunner:
+    """Runs turns for one story at a time: translate in, generate, clean, translate out."""
+
+    def __init__(
+        self,
+        generator: Generator,
+        ru_en: Translator | None,
+        en_ru: Translator | None,
+        max_tries: int = 3,
+        window_step: int = 1,
+    ) -> None:
+        self.generator = generator
+        self.ru_en = ru_en
+        self.en_ru = en_ru
+        self.max_tries = max_tries
+        self.window_step = window_step  # turns dropped at once from the prompt (see prompt.py)
+
+    def to_english(self, text_ru: str, cancel: CancelToken | None = None) -> str:
+        """Russian -> English, or the text itself when there is no ru->en step."""
+        return self.ru_en.translate(text_ru, cancel) if self.ru_en else text_ru
+
+    def to_russian(self, text_en: str, cancel: CancelToken | None = None) -> str:
+        """English -> Russian, or the text itself when there is no en->ru step."""
+        return self.en_ru.translate(text_en, cancel) if self.en_ru else text_en
+
+    def play(
+        self,
+        story: Story,
+        raw: str,
+        cancel: CancelToken | None = None,
+        listener: TurnListener | None = None,
+    ) -> Turn:
+        """A new turn for the raw Russian input (the story is not changed)."""
+        mode, text = parse_action(raw)
+        action_en = action_line_en(mode, self.to_english(text, cancel)) if text else ""
+        if mode is not Mode.CONTINUE and not action_en:
+            raise GamioError("Не удалось перевести действие. Попробуйте сказать иначе.")
+        avoid = [turn.continuation_en for turn in story.turns[-LOOP_LOOKBACK:]]
+        english, russian = self._continue(story, Pending(mode, action_en), avoid, cancel, listener)
+        return Turn(raw.strip(), mode, action_en, english, russian)
+
+    def retry(
+        self,
+        story: Story,
+        cancel: CancelToken | None = None,
+        listener: TurnListener | None = None,
+    ) -> Turn:
+        """A new continuation for the story's last action; returns the replacement turn."""
+        if not story.turns:
+            raise GamioError("Пока нечего переписывать: сначала сделайте ход.")
+        last = story.turns[-1]
+        earlier = story.with_turns(story.turns[:-1])
+        avoid = [turn.continuation_en for turn in story.turns[-LOOP_LOOKBACK:]]
+        pending = Pending(last.mode, last.action_en)
+        english, russian = self._continue(earlier, pending, avoid, cancel, listener)
+        return replace(last, continuation_en=english, continuation_ru=russian)
+
+    def _continue(
+        self,
+        story: Story,
+        pending: Pending,
+        avoid: list[str],
+        cancel: CancelToken | None,
+        listener: TurnListener | None,
+    ) -> tuple[str, str]:
+        """Generate until a usable continuation comes out, at most max_tries times."""
+        settings = story.settings
+        budget = self.generator.context_window - settings.max_new_tokens
+        prompt = build_prompt(
+            story, pending, self.generator.count_tokens, budget, self.window_step
+        )
+        for _ in range(self.max_tries):
+            streamer = SentenceStreamer(lambda en: self.to_russian(en, cancel), listener)
+            raw = self.generator.generate(prompt, settings, cancel, streamer.feed)
+            english = clean_continuation(raw)
+            if english and not is_loop(english, avoid):
+                return english, streamer.finish(english)
+            streamer.discard()
+        raise GenerationFailed(
+            f"Модель не смогла продолжить историю за {self.max_tries} попытки. "
+            "Попробуйте другое действие или команду /retry."
+        )
