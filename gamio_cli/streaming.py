@@ -9,8 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from gamio_cli.postprocess import clean_continuation
+from gamio_cli.postprocess import clean_continuation, cut_at_action, strip_markup
 from gamio_cli.sentences import split_sentences
+
+
+def _followed_by_text(raw_so_far: str, cleaned: str) -> bool:
+    """True when the model has written something after the cleaned text's last sentence."""
+    visible = " ".join(strip_markup(cut_at_action(raw_so_far)).split())
+    return bool(cleaned) and not visible.endswith(cleaned)
 
 
 class TurnListener(Protocol):
@@ -38,9 +44,12 @@ class SentenceStreamer:
         """Called with the raw text generated so far; shows newly completed sentences."""
         if self._listener is None:
             return
-        done = split_sentences(clean_continuation(raw_so_far))
-        # The newest complete sentence may still change (a dangling quote gets closed later).
-        for sentence in done[len(self._shown_en) : -1]:
+        cleaned = clean_continuation(raw_so_far)
+        done = split_sentences(cleaned)
+        if not _followed_by_text(raw_so_far, cleaned):
+            # Nothing after the last full stop yet: '"Run!" he says.' may still be one sentence.
+            done = done[:-1]
+        for sentence in done[len(self._shown_en) :]:
             self._show(sentence)
 
     def finish(self, final_en: str) -> str:

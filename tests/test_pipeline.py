@@ -1,0 +1,187 @@
+"""The turn runner's logic at its seam: scripted translators and generator.
+
+The same runner with the tiny trained models is tested in tests/test_pipeline_real.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from gamio_cli.engine import CancelToken
+from gamio_cli.errors import Cancelled, GenerationFailed
+from gamio_cli.pipeline import TurnRunner
+from gamio_cli.settings import Settings
+from gamio_cli.story import Mode, Story, Turn
+
+
+class TableTranslator:
+    """Translates by a table; unknown text comes back unchanged."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+        self.calls: list[str] = []
+
+    def translate(self, text: str, cancel: CancelToken | None = None) -> str:
+        self.calls.append(text)
+        if cancel is not None:
+            cancel.check()
+        return self.table.get(text, text)
+
+
+class ScriptedGenerator:
+    """Returns scripted raw continuations in order, streaming them word by word."""
+
+    context_window = 200
+
+    def __init__(self, outputs: list[str], log: list[str] | None = None) -> None:
+        self.outputs = list(outputs)
+        self.prompts: list[str] = []
+        self.log = log if log is not None else []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + text.count("\n")
+
+    def generate(
+        self,
+        prompt: str,
+        settings: Settings,
+        cancel: CancelToken | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> str:
+        self.prompts.append(prompt)
+        raw = self.outputs.pop(0)
+        so_far = ""
+        for word in raw.split(" "):
+            if cancel is not None:
+                cancel.check()
+            so_far = f"{so_far} {word}" if so_far else word
+            self.log.append(f"token {word}")
+            if on_text is not None:
+                on_text(so_far)
+        return raw
+
+
+class Recorder:
+    def __init__(self, events: list[str] | None = None) -> None:
+        self.events = events if events is not None else []
+
+    def sentence(self, text_ru: str) -> None:
+        self.events.append(text_ru)
+
+    def restart(self) -> None:
+        self.events.append("<restart>")
+
+
+RU_EN = {"открываю дверь": "I open the door.", "Привет": "Hello.", "Гроза": "A storm begins."}
+EN_RU = {"The door creaks open.": "Дверь со скрипом открывается.", "A dragon sleeps inside.": "Внутри спит дракон."}
+
+
+def runner(outputs: list[str]) -> tuple[TurnRunner, ScriptedGenerator]:
+    generator = ScriptedGenerator(outputs)
+    return TurnRunner(generator, TableTranslator(RU_EN), TableTranslator(EN_RU)), generator
+
+
+def story() -> Story:
+    return Story("fantasy", "Ты рыцарь.", "You are a knight.")
+
+
+def test_a_turn_records_both_languages_and_leaves_the_story_alone() -> None:
+    run, generator = runner(["The door creaks open. A dragon sleeps inside.\n> You take"])
+    current = story()
+    listener = Recorder()
+    turn = run.play(current, "открываю дверь", listener=listener)
+    assert turn == Turn(
+        "открываю дверь",
+        Mode.DO,
+        "You open the door.",
+        "The door creaks open. A dragon sleeps inside.",
+        "Дверь со скрипом открывается. Внутри спит дракон.",
+    )
+    assert current.turns == []
+    assert generator.prompts == ["You are a knight.\n> You open the door.\n"]
+    assert listener.events == ["Дверь со скрипом открывается.", "Внутри спит дракон."]
+
+
+def test_say_story_and_continue_modes() -> None:
+    run, generator = runner(["Ok.", "Ok then.", "Fine."])
+    assert run.play(story(), "«Привет»").action_en == 'You say "Hello."'
+    assert run.play(story(), "!Гроза").action_en == "A storm begins."
+    turn = run.play(story(), "   ")
+    assert (turn.mode, turn.action_en) == (Mode.CONTINUE, "")
+    assert generator.prompts[1].endswith("\nA storm begins.\n")
+    assert generator.prompts[2] == "You are a knight."
+
+
+def test_empty_output_is_generated_again_then_the_player_is_told() -> None:
+    run, generator = runner(["> You wait", "no end", "The door creaks open."])
+    listener = Recorder()
+    assert run.play(story(), "открываю дверь", listener=listener).continuation_en == "The door creaks open."
+    assert len(generator.prompts) == 3
+    run, generator = runner(["", "> x", "half a sent"])
+    with pytest.raises(GenerationFailed) as failure:
+        run.play(story(), "открываю дверь")
+    assert "/retry" in failure.value.message
+    assert len(generator.prompts) == 3
+
+
+def test_a_loop_is_generated_again_and_what_was_shown_is_withdrawn() -> None:
+    current = story()
+    current.turns = [Turn("…", Mode.DO, "You wait.", "The door creaks open.", "…")]
+    run, generator = runner(["The door creaks open. The", "A dragon sleeps inside."])
+    listener = Recorder()
+    turn = run.play(current, "открываю дверь", listener=listener)
+    assert turn.continuation_en == "A dragon sleeps inside."
+    assert listener.events == ["Дверь со скрипом открывается.", "<restart>", "Внутри спит дракон."]
+
+
+def test_retry_replaces_the_last_continuation_only() -> None:
+    current = story()
+    first = Turn("открываю дверь", Mode.DO, "You open the door.", "It is locked.", "Заперто.")
+    current.turns = [first]
+    run, generator = runner(["A dragon sleeps inside."])
+    turn = run.retry(current)
+    assert turn == Turn(first.action_ru, Mode.DO, first.action_en, "A dragon sleeps inside.", "Внутри спит дракон.")
+    assert generator.prompts == ["You are a knight.\n> You open the door.\n"]
+    assert current.turns == [first]
+
+
+def test_cancel_between_tokens_raises_and_changes_nothing() -> None:
+    run, _ = runner(["The door creaks open. A dragon sleeps inside."])
+    current = story()
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(Cancelled):
+        run.play(current, "открываю дверь", cancel=cancel)
+    assert current.turns == []
+
+
+def test_without_translators_text_passes_through() -> None:
+    generator = ScriptedGenerator(["Дверь открывается. Там"])
+    run = TurnRunner(generator, None, None)
+    turn = run.play(Story("custom", "Мир.", "Мир."), "Открой дверь")
+    assert turn.continuation_ru == turn.continuation_en == "Дверь открывается."
+
+
+def test_prompt_fits_the_window_minus_new_tokens() -> None:
+    current = story()
+    current.turns = [
+        Turn("…", Mode.DO, f"You do thing {i}.", " ".join(["Words go on."] * 10), "…") for i in range(30)
+    ]
+    run, generator = runner(["Fine."])
+    run.play(current, "открываю дверь")
+    budget = generator.context_window - current.settings.max_new_tokens
+    assert generator.count_tokens(generator.prompts[0]) <= budget
+    assert generator.prompts[0].endswith("> You open the door.\n")
+
+
+def test_the_first_sentence_is_shown_while_the_rest_is_generated() -> None:
+    log: list[str] = []
+    raw = "The door creaks open. A dragon sleeps inside. It snores loudly."
+    generator = ScriptedGenerator([raw], log)
+    run = TurnRunner(generator, TableTranslator(RU_EN), TableTranslator(EN_RU))
+    run.play(story(), "открываю дверь", listener=Recorder(log))
+    assert log.index("Дверь со скрипом открывается.") == log.index("token A") + 1
+    assert log.index("Внутри спит дракон.") == log.index("token It") + 1
+    assert log[-1] == "It snores loudly."  # the last sentence is certain only at the end
