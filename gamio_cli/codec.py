@@ -2,11 +2,14 @@
 
 A story file is one pretty-printed UTF-8 JSON object a person can read (Cyrillic is written as
 is, not as \\u escapes):
-    {"format": "gamio-story", "version": 2, "saved_at": "2025-01-31T18:04:05.123+00:00",
+    {"format": "gamio-story", "version": 3, "saved_at": "2025-01-31T18:04:05.123+00:00",
      "gamio_version": "0.1.0", "scenario": "fantasy", "opening_ru": "...", "opening_en": "...",
      "memory": [{"ru": "...", "en": "..."}],
-     "turns": [{"action_ru", "mode", "action_en", "continuation_en", "continuation_ru"}],
-     "settings": {every Settings field}}
+     "turns": [{"action_ru", "mode", "action_en", "continuation_en", "continuation_ru",
+                "alternatives": [{"en", "ru"}]}],
+     "settings": {every Settings field},
+     "note": null or {"ru", "en"}, "world": [{"keys": [...], "ru", "en"}],
+     "glossary": [{"ru", "en"}], "undone": [turns removed by /undo]}
 Older versions are upgraded by migrations.py first. Unknown fields are refused rather than
 dropped, so a typo in a hand-edited file is reported instead of silently lost; new fields come
 with a new version and a migration.
@@ -30,13 +33,25 @@ from gamio_cli import __version__
 from gamio_cli.errors import SaveError
 from gamio_cli.migrations import CURRENT_VERSION, MigrationError, migrate
 from gamio_cli.settings import Settings
-from gamio_cli.story import MemoryEntry, Mode, Story, Turn
+from gamio_cli.story import (
+    Alternative,
+    AuthorNote,
+    GlossaryEntry,
+    MemoryEntry,
+    Mode,
+    Story,
+    Turn,
+    WorldEntry,
+)
 
 FORMAT = "gamio-story"
 _TOP_KEYS = ("format", "version", "saved_at", "gamio_version", "scenario", "opening_ru",
-             "opening_en", "memory", "turns", "settings")  # fmt: skip
-_TURN_KEYS = ("action_ru", "mode", "action_en", "continuation_en", "continuation_ru")
-_MEMORY_KEYS = ("ru", "en")
+             "opening_en", "memory", "turns", "settings", "note", "world", "glossary",
+             "undone")  # fmt: skip
+_TURN_KEYS = ("action_ru", "mode", "action_en", "continuation_en", "continuation_ru",
+              "alternatives")  # fmt: skip
+_PAIR_KEYS = ("ru", "en")
+_WORLD_KEYS = ("keys", "ru", "en")
 
 
 @dataclass(frozen=True)
@@ -69,18 +84,32 @@ def story_to_dict(story: Story, *, saved_at: datetime | None = None) -> dict[str
         "scenario": clean(story.scenario),
         "opening_ru": clean(story.opening_ru),
         "opening_en": clean(story.opening_en),
-        "memory": [{"ru": clean(m.ru), "en": clean(m.en)} for m in story.memory],
-        "turns": [
-            {
-                "action_ru": clean(t.action_ru),
-                "mode": t.mode.value,
-                "action_en": clean(t.action_en),
-                "continuation_en": clean(t.continuation_en),
-                "continuation_ru": clean(t.continuation_ru),
-            }
-            for t in story.turns
-        ],
+        "memory": [_pair(m.ru, m.en) for m in story.memory],
+        "turns": [_turn_dict(t) for t in story.turns],
         "settings": {f.name: getattr(story.settings, f.name) for f in fields(Settings)},
+        "note": _pair(story.note.ru, story.note.en) if story.note else None,
+        "world": [
+            {"keys": [clean(k) for k in w.keys], "ru": clean(w.text_ru), "en": clean(w.text_en)}
+            for w in story.world
+        ],
+        "glossary": [_pair(g.ru, g.en) for g in story.glossary],
+        "undone": [_turn_dict(t) for t in story.undone],
+    }
+
+
+def _pair(ru: str, en: str) -> dict[str, str]:
+    return {"ru": replace_lone_surrogates(ru), "en": replace_lone_surrogates(en)}
+
+
+def _turn_dict(turn: Turn) -> dict[str, Any]:
+    clean = replace_lone_surrogates
+    return {
+        "action_ru": clean(turn.action_ru),
+        "mode": turn.mode.value,
+        "action_en": clean(turn.action_en),
+        "continuation_en": clean(turn.continuation_en),
+        "continuation_ru": clean(turn.continuation_ru),
+        "alternatives": [{"en": clean(a.en), "ru": clean(a.ru)} for a in turn.alternatives],
     }
 
 
@@ -211,21 +240,47 @@ class _Reader:
 
     def decoded(self, data: dict[str, Any]) -> Decoded:
         top = self.keys(data, _TOP_KEYS, "")
-        memory = self.value(top, "memory", "", list)
-        turns = self.value(top, "turns", "", list)
         story = Story(
             scenario=self.value(top, "scenario", "", str),
             opening_ru=self.value(top, "opening_ru", "", str),
             opening_en=self.value(top, "opening_en", "", str),
-            memory=[self.memory_entry(entry, f"memory[{i}]") for i, entry in enumerate(memory)],
-            turns=[self.turn(turn, f"turns[{i}]") for i, turn in enumerate(turns)],
+            memory=[MemoryEntry(*self.pair(e, p)) for e, p in self.items(top, "memory")],
+            turns=[self.turn(turn, path) for turn, path in self.items(top, "turns")],
             settings=self.settings(self.value(top, "settings", "", dict)),
+            note=self.note(top),
+            world=[self.world_entry(entry, path) for entry, path in self.items(top, "world")],
+            glossary=[GlossaryEntry(*self.pair(e, p)) for e, p in self.items(top, "glossary")],
+            undone=[self.turn(turn, path) for turn, path in self.items(top, "undone")],
         )
         return Decoded(story, self.saved_at(top), self.value(top, "gamio_version", "", str))
 
-    def memory_entry(self, entry: object, path: str) -> MemoryEntry:
-        obj = self.keys(entry, _MEMORY_KEYS, path)
-        return MemoryEntry(ru=self.value(obj, "ru", path, str), en=self.value(obj, "en", path, str))
+    def items(self, obj: dict[str, Any], key: str, path: str = "") -> list[tuple[Any, str]]:
+        """The elements of a list field, each with its path for messages («turns[3]»)."""
+        where = f"{path}.{key}" if path else key
+        return [(item, f"{where}[{i}]") for i, item in enumerate(self.value(obj, key, path, list))]
+
+    def pair(self, entry: object, path: str) -> tuple[str, str]:
+        obj = self.keys(entry, _PAIR_KEYS, path)
+        return self.value(obj, "ru", path, str), self.value(obj, "en", path, str)
+
+    def note(self, top: dict[str, Any]) -> AuthorNote | None:
+        if "note" in top and top["note"] is None:
+            return None
+        return AuthorNote(*self.pair(self.value(top, "note", "", dict), "note"))
+
+    def world_entry(self, entry: object, path: str) -> WorldEntry:
+        obj = self.keys(entry, _WORLD_KEYS, path)
+        keys = []
+        for key, where in self.items(obj, "keys", path):
+            if not isinstance(key, str):
+                raise self.fail(f"поле «{where}» должно быть строкой, а в файле {_kind(key)}")
+            keys.append(replace_lone_surrogates(key))
+        ru, en = self.value(obj, "ru", path, str), self.value(obj, "en", path, str)
+        return WorldEntry(tuple(keys), ru, en)
+
+    def alternative(self, entry: object, path: str) -> Alternative:
+        ru, en = self.pair(entry, path)
+        return Alternative(en=en, ru=ru)
 
     def turn(self, turn: object, path: str) -> Turn:
         obj = self.keys(turn, _TURN_KEYS, path)
@@ -243,6 +298,10 @@ class _Reader:
             action_en=self.value(obj, "action_en", path, str),
             continuation_en=self.value(obj, "continuation_en", path, str),
             continuation_ru=self.value(obj, "continuation_ru", path, str),
+            alternatives=tuple(
+                self.alternative(item, where)
+                for item, where in self.items(obj, "alternatives", path)
+            ),
         )
 
     def settings(self, obj: dict[str, Any]) -> Settings:

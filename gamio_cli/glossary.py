@@ -30,17 +30,10 @@ from typing import Literal, Protocol
 
 from gamio_cli.engine import CancelToken, Translator
 from gamio_cli.stemming import KeyWord, Phrase, is_russian, normalise_ru, tokens
+from gamio_cli.story import GlossaryEntry
 
 Direction = Literal["ru-en", "en-ru"]
 _EXAMPLE = "Всеслав = Vseslav"
-
-
-@dataclass(frozen=True)
-class GlossaryEntry:
-    """A name or term and the one form it takes in each language."""
-
-    ru: str
-    en: str
 
 
 def parse_name_command(arg: str) -> GlossaryEntry:

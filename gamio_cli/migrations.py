@@ -110,8 +110,26 @@ def _v1_settings(settings: object) -> JsonDict:
     return renamed
 
 
+def _v2_to_v3(data: JsonDict) -> JsonDict:
+    """Version 2 -> 3: the adventure toolkit's fields, empty in an older story.
+
+    New: "note" (the author's note, null or {ru, en}), "world" (world info entries), "glossary"
+    (names that keep their form across translation), "undone" (turns removed by /undo, for
+    /redo) and, in each turn, "alternatives" (earlier continuations kept by /retry).
+    """
+    turns = data.get("turns")
+    if not isinstance(turns, list):
+        raise MigrationError("в файле версии 2 поле «turns» должно быть списком")
+    upgraded = dict(data)
+    upgraded["turns"] = [
+        {**turn, "alternatives": []} if isinstance(turn, dict) else turn for turn in turns
+    ]
+    upgraded.update(note=None, world=[], glossary=[], undone=[], version=3)
+    return upgraded
+
+
 # MIGRATIONS[i] upgrades version i + 1 to version i + 2.
-MIGRATIONS: tuple[Migration, ...] = (_v1_to_v2,)
+MIGRATIONS: tuple[Migration, ...] = (_v1_to_v2, _v2_to_v3)
 CURRENT_VERSION = len(MIGRATIONS) + 1
 
 

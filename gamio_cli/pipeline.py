@@ -12,15 +12,34 @@ from dataclasses import replace
 from gamio_cli.actions import action_line_en, parse_action
 from gamio_cli.engine import CancelToken, Generator, Translator
 from gamio_cli.errors import GamioError, GenerationFailed
+from gamio_cli.glossary import Glossary, GlossaryTranslator, candidate_names, transliterate_ru
 from gamio_cli.postprocess import clean_continuation, is_loop
 from gamio_cli.prompt import Pending, build_prompt
-from gamio_cli.story import Mode, Story, Turn
+from gamio_cli.story import Alternative, GlossaryEntry, Mode, Story, Turn
 from gamio_cli.streaming import SentenceStreamer, TurnListener
 
-__all__ = ["TurnListener", "TurnRunner"]
+__all__ = ["TurnListener", "TurnRunner", "names_introduced"]
 
 # How many earlier continuations a new one is compared with to catch the model looping.
 LOOP_LOOKBACK = 3
+
+
+def names_introduced(raw: str, story: Story) -> list[GlossaryEntry]:
+    """Names the player brings in with this input, each with a fixed English form.
+
+    The game adds them to the story's glossary once the turn is done, so that a name keeps
+    its form across translations from then on.
+    """
+    glossary = Glossary(story.glossary)
+    added: list[GlossaryEntry] = []
+    for name in candidate_names(raw, glossary):
+        entry = GlossaryEntry(name, transliterate_ru(name))
+        try:
+            glossary.add(entry)
+        except ValueError:  # its English form already stands for another name
+            continue
+        added.append(entry)
+    return added
 
 
 class TurnRunner:
@@ -40,13 +59,27 @@ class TurnRunner:
         self.max_tries = max_tries
         self.window_step = window_step  # turns dropped at once from the prompt (see prompt.py)
 
-    def to_english(self, text_ru: str, cancel: CancelToken | None = None) -> str:
-        """Russian -> English, or the text itself when there is no ru->en step."""
-        return self.ru_en.translate(text_ru, cancel) if self.ru_en else text_ru
+    def to_english(
+        self, text_ru: str, cancel: CancelToken | None = None, glossary: Glossary | None = None
+    ) -> str:
+        """Russian -> English (names in the glossary keep their form), or the text itself
+        when there is no ru->en step."""
+        if self.ru_en is None:
+            return text_ru
+        if glossary is None:
+            return self.ru_en.translate(text_ru, cancel)
+        return GlossaryTranslator(self.ru_en, lambda: glossary, "ru-en").translate(text_ru, cancel)
 
-    def to_russian(self, text_en: str, cancel: CancelToken | None = None) -> str:
-        """English -> Russian, or the text itself when there is no en->ru step."""
-        return self.en_ru.translate(text_en, cancel) if self.en_ru else text_en
+    def to_russian(
+        self, text_en: str, cancel: CancelToken | None = None, glossary: Glossary | None = None
+    ) -> str:
+        """English -> Russian (names in the glossary keep their form), or the text itself
+        when there is no en->ru step."""
+        if self.en_ru is None:
+            return text_en
+        if glossary is None:
+            return self.en_ru.translate(text_en, cancel)
+        return GlossaryTranslator(self.en_ru, lambda: glossary, "en-ru").translate(text_en, cancel)
 
     def play(
         self,
@@ -57,11 +90,13 @@ class TurnRunner:
     ) -> Turn:
         """A new turn for the raw Russian input (the story is not changed)."""
         mode, text = parse_action(raw)
-        action_en = action_line_en(mode, self.to_english(text, cancel)) if text else ""
+        glossary = Glossary(story.glossary + names_introduced(raw, story))
+        action_en = action_line_en(mode, self.to_english(text, cancel, glossary)) if text else ""
         if mode is not Mode.CONTINUE and not action_en:
             raise GamioError("Не удалось перевести действие. Попробуйте сказать иначе.")
         avoid = [turn.continuation_en for turn in story.turns[-LOOP_LOOKBACK:]]
-        english, russian = self._continue(story, Pending(mode, action_en), avoid, cancel, listener)
+        pending = Pending(mode, action_en)
+        english, russian = self._continue(story, pending, avoid, cancel, listener, glossary)
         return Turn(raw.strip(), mode, action_en, english, russian)
 
     def retry(
@@ -70,15 +105,19 @@ class TurnRunner:
         cancel: CancelToken | None = None,
         listener: TurnListener | None = None,
     ) -> Turn:
-        """A new continuation for the story's last action; returns the replacement turn."""
+        """A new continuation for the story's last action; returns the replacement turn,
+        which keeps the earlier continuations as alternatives the player can go back to."""
         if not story.turns:
             raise GamioError("Пока нечего переписывать: сначала сделайте ход.")
         last = story.turns[-1]
         earlier = story.with_turns(story.turns[:-1])
         avoid = [turn.continuation_en for turn in story.turns[-LOOP_LOOKBACK:]]
+        avoid += [alternative.en for alternative in last.alternatives]
         pending = Pending(last.mode, last.action_en)
-        english, russian = self._continue(earlier, pending, avoid, cancel, listener)
-        return replace(last, continuation_en=english, continuation_ru=russian)
+        glossary = Glossary(story.glossary)
+        english, russian = self._continue(earlier, pending, avoid, cancel, listener, glossary)
+        kept = last.alternatives + (Alternative(last.continuation_en, last.continuation_ru),)
+        return replace(last, continuation_en=english, continuation_ru=russian, alternatives=kept)
 
     def _continue(
         self,
@@ -87,6 +126,7 @@ class TurnRunner:
         avoid: list[str],
         cancel: CancelToken | None,
         listener: TurnListener | None,
+        glossary: Glossary,
     ) -> tuple[str, str]:
         """Generate until a usable continuation comes out, at most max_tries times."""
         settings = story.settings
@@ -95,7 +135,9 @@ class TurnRunner:
             story, pending, self.generator.count_tokens, budget, self.window_step
         )
         for _ in range(self.max_tries):
-            streamer = SentenceStreamer(lambda en: self.to_russian(en, cancel), listener)
+            streamer = SentenceStreamer(
+                lambda en: self.to_russian(en, cancel, glossary), listener
+            )
             raw = self.generator.generate(prompt, settings, cancel, streamer.feed)
             english = clean_continuation(raw)
             if english and not is_loop(english, avoid):

@@ -2,13 +2,16 @@
 
     <backstory>
     <memory, one fact a line>
+    <world info whose keys occur in the latest turns, one entry a line>
     > You open the door.
     The door creaks open. A dragon sleeps inside.
+    [Author's note: <the note>]          <- NOTE_DEPTH actions from the end
     > You take the sword.
 
 The prompt always fits the window minus the tokens to generate: the oldest turns go first,
-then the backstory is shortened from its start; it never fails. Token counting comes in as an
-argument, so this module imports no tokenizer.
+then the backstory is shortened from its start. Memory and world info are never cut silently:
+when they alone would take more than their share, PromptTooLong names the entry to shorten.
+Token counting comes in as an argument, so this module imports no tokenizer.
 """
 
 from __future__ import annotations
@@ -17,9 +20,21 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from gamio_cli.errors import GamioError
 from gamio_cli.story import Mode, Story, Turn
+from gamio_cli.worldinfo import active_entries, recent_texts
 
 TokenCounter = Callable[[str], int]
+
+# The author's note goes this many actions from the end of the prompt (KoboldAI's default).
+NOTE_DEPTH = 3
+# Memory and world info together may take at most this share of the prompt budget (0-1),
+# so the latest turns always have room.
+PINNED_SHARE = 0.4
+
+
+class PromptTooLong(GamioError):
+    """Memory and world info leave no room for the story: the player must shorten an entry."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +60,41 @@ def turn_text(turn: Turn) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def header_text(story: Story) -> str:
-    """The backstory followed by the pinned memory."""
-    lines = [story.opening_en.strip()] + [entry.en.strip() for entry in story.memory]
-    return "\n".join(line for line in lines if line)
+def pinned_lines(story: Story, pending: Pending) -> list[tuple[str, str]]:
+    """Memory and the active world info: (English line, how the player names the entry)."""
+    lines = [
+        (entry.en.strip(), f"запись памяти №{i} («{_short(entry.ru)}», /forget {i})")
+        for i, entry in enumerate(story.memory, 1)
+    ]
+    texts = recent_texts(story.turns) + [pending.action_en]
+    for entry in active_entries(story.world, texts):
+        number = story.world.index(entry) + 1
+        lines.append(
+            (entry.text_en.strip(), f"запись мира №{number} («{_short(entry.text_ru)}», "
+             f"/world remove {number})")
+        )
+    return [(line, name) for line, name in lines if line]
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _check_pinned(pinned: list[tuple[str, str]], count_tokens: TokenCounter, budget: int) -> int:
+    """The token cost of memory and world info; PromptTooLong when over their share."""
+    costs = [count_tokens(line) + 1 for line, _ in pinned]
+    if sum(costs) <= budget * PINNED_SHARE:
+        return sum(costs)
+    biggest = pinned[costs.index(max(costs))][1]
+    raise PromptTooLong(
+        "Память и сведения о мире не оставляют места для последних ходов. "
+        f"Сократите или удалите самую длинную: {biggest}."
+    )
+
+
+def note_text(story: Story) -> str:
+    """The author's note as the model sees it ("" when there is none)."""
+    return f"[Author's note: {story.note.en.strip()}]" if story.note and story.note.en.strip() else ""
 
 
 def window_start(items: int, history: int, step: int = 1) -> int:
@@ -96,20 +142,32 @@ def build_prompt(
     step: int = 1,
 ) -> str:
     """The prompt for the pending action, within budget tokens (window - tokens to generate)."""
+    pinned = pinned_lines(story, pending)
+    room = budget - _check_pinned(pinned, count_tokens, budget)
     first = window_start(len(story.turns) + 1, story.settings.history_actions, step)
     blocks = [turn_text(turn) for turn in story.turns[first:]]
     tail = action_text(pending.mode, pending.action_en)
-    # A backstory may take at most half the budget, so a long custom world cannot push out
-    # every turn; within that, the oldest turns go first and then the backstory's start.
-    header = trim_start(header_text(story), count_tokens, budget // 2)
+    note = note_text(story)
+    # The backstory may take at most half of what is left, so a long custom world cannot push
+    # out every turn; within that, the oldest turns go first and then the backstory's start.
+    opening = trim_start(story.opening_en.strip(), count_tokens, room // 2)
     costs = [count_tokens(block) + 1 for block in blocks]
-    fixed = count_tokens(header) + count_tokens(tail) + 2
+    fixed = count_tokens(opening) + count_tokens(tail) + count_tokens(note) + 3
     dropped = 0
-    while dropped < len(blocks) and fixed + sum(costs[dropped:]) > budget:
+    while dropped < len(blocks) and fixed + sum(costs[dropped:]) > room:
         dropped += step  # drop in jumps of `step` too, for the same cache-friendly reason
-    body = "\n".join(blocks[dropped:] + ([tail] if tail else []))
-    header = trim_start(header, count_tokens, budget - count_tokens(body) - 2)
-    prompt = "\n".join(part for part in (header, body) if part)
+    body = _with_note(blocks[dropped:] + ([tail] if tail else []), note)
+    opening = trim_start(opening, count_tokens, room - count_tokens(body) - 2)
+    parts = [opening] + [line for line, _ in pinned] + [body]
+    prompt = "\n".join(part for part in parts if part)
     if tail:
         prompt += "\n"  # the model writes the continuation on the line after the action
     return trim_start(prompt, count_tokens, budget)
+
+
+def _with_note(blocks: list[str], note: str) -> str:
+    """Join the turn blocks, with the author's note NOTE_DEPTH blocks from the end."""
+    if note:
+        at = max(0, len(blocks) - NOTE_DEPTH)
+        blocks = blocks[:at] + [note] + blocks[at:]
+    return "\n".join(blocks)

@@ -23,6 +23,14 @@ class Mode(str, Enum):
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """An earlier continuation of the same action, kept by /retry so the player can go back."""
+
+    en: str
+    ru: str
+
+
+@dataclass(frozen=True)
 class Turn:
     """One completed turn in both languages."""
 
@@ -31,11 +39,37 @@ class Turn:
     action_en: str  # the English line given to the model ("" for CONTINUE)
     continuation_en: str  # what the model wrote
     continuation_ru: str  # what the player read
+    alternatives: tuple[Alternative, ...] = ()  # earlier tries, oldest first
 
 
 @dataclass(frozen=True)
 class MemoryEntry:
     """A fact the player pinned; it always goes into the prompt."""
+
+    ru: str
+    en: str
+
+
+@dataclass(frozen=True)
+class WorldEntry:
+    """A world fact: the words that call it up and its text for the player and for the model."""
+
+    keys: tuple[str, ...]
+    text_ru: str
+    text_en: str
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A name or term and the one form it takes in each language."""
+
+    ru: str
+    en: str
+
+
+@dataclass(frozen=True)
+class AuthorNote:
+    """Style or direction for the model, placed a few turns from the end of the prompt."""
 
     ru: str
     en: str
@@ -51,7 +85,24 @@ class Story:
     memory: list[MemoryEntry] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    note: AuthorNote | None = None
+    world: list[WorldEntry] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    undone: list[Turn] = field(default_factory=list)  # removed by /undo, newest last; for /redo
+
+    def copy(self) -> Story:
+        """A copy whose lists can change without touching this story (entries are immutable)."""
+        return replace(
+            self,
+            memory=list(self.memory),
+            turns=list(self.turns),
+            world=list(self.world),
+            glossary=list(self.glossary),
+            undone=list(self.undone),
+        )
 
     def with_turns(self, turns: list[Turn]) -> Story:
         """A copy of this story with other turns (the original is not touched)."""
-        return replace(self, turns=list(turns), memory=list(self.memory))
+        copied = self.copy()
+        copied.turns = list(turns)
+        return copied

@@ -9,10 +9,11 @@ entry's English text goes into the prompt. Russian keys match any case form («�
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from gamio_cli.stemming import Phrase, tokens
-from gamio_cli.story import Turn
+from gamio_cli.story import Turn, WorldEntry
+
+__all__ = ["WorldEntry", "active_entries", "entry_matches", "parse_world_add", "recent_texts"]
 
 # How many latest turns are searched for keys (KoboldAI's default world-info depth).
 SCAN_TURNS = 3
@@ -21,15 +22,6 @@ MAX_KEYS = 10
 MAX_KEY_CHARS = 40
 
 _EXAMPLE = "дракон, змей = В пещере под горой спит старый дракон."
-
-
-@dataclass(frozen=True)
-class WorldEntry:
-    """A world fact: the words that call it up and its text for the player and for the model."""
-
-    keys: tuple[str, ...]
-    text_ru: str
-    text_en: str
 
 
 def parse_world_add(arg: str) -> tuple[tuple[str, ...], str]:

@@ -26,7 +26,16 @@ from gamio_cli.codec import (
 from gamio_cli.errors import SaveError
 from gamio_cli.migrations import CURRENT_VERSION, MIGRATIONS, migrate
 from gamio_cli.settings import Settings
-from gamio_cli.story import MemoryEntry, Mode, Story, Turn
+from gamio_cli.story import (
+    Alternative,
+    AuthorNote,
+    GlossaryEntry,
+    MemoryEntry,
+    Mode,
+    Story,
+    Turn,
+    WorldEntry,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "saves"
 SOURCE = "/saves/моя история.json"
@@ -55,7 +64,8 @@ settings_values = st.builds(
     max_new_tokens=st.integers(1, 512),
     history_actions=st.integers(1, 100),
 )
-turns = st.builds(Turn, texts, st.sampled_from(list(Mode)), texts, texts, texts)
+alternatives = st.lists(st.builds(Alternative, texts, texts), max_size=2).map(tuple)
+turns = st.builds(Turn, texts, st.sampled_from(list(Mode)), texts, texts, texts, alternatives)
 stories = st.builds(
     Story,
     scenario=texts,
@@ -64,6 +74,12 @@ stories = st.builds(
     memory=st.lists(st.builds(MemoryEntry, texts, texts), max_size=3),
     turns=st.lists(turns, max_size=4),
     settings=settings_values,
+    note=st.none() | st.builds(AuthorNote, texts, texts),
+    world=st.lists(
+        st.builds(WorldEntry, st.lists(texts, max_size=3).map(tuple), texts, texts), max_size=2
+    ),
+    glossary=st.lists(st.builds(GlossaryEntry, texts, texts), max_size=2),
+    undone=st.lists(turns, max_size=2),
 )
 
 
@@ -138,14 +154,16 @@ def test_dict_holds_every_documented_field() -> None:
     when = datetime(2025, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=3)))
     data = story_to_dict(sample_story(), saved_at=when)
     assert list(data) == ["format", "version", "saved_at", "gamio_version", "scenario",
-                          "opening_ru", "opening_en", "memory", "turns", "settings"]  # fmt: skip
+                          "opening_ru", "opening_en", "memory", "turns", "settings",
+                          "note", "world", "glossary", "undone"]  # fmt: skip
     assert data["format"] == FORMAT == "gamio-story"
-    assert data["version"] == CURRENT_VERSION == 2
+    assert data["version"] == CURRENT_VERSION == 3
     assert data["saved_at"] == "2025-03-01T09:30:00.000+00:00"  # stored in UTC
     assert data["gamio_version"] == __version__
     assert data["turns"][1] == {"action_ru": "", "mode": "continue", "action_en": "",
                                 "continuation_en": "The sword is heavy.",
-                                "continuation_ru": "Меч тяжёлый."}  # fmt: skip
+                                "continuation_ru": "Меч тяжёлый.",
+                                "alternatives": []}  # fmt: skip
     assert set(data["settings"]) == {f.name for f in fields(Settings)}
     assert decode(data, SOURCE).saved_at == when
 
@@ -215,7 +233,8 @@ BROKEN = [
         "неизвестный режим хода «shout» в поле «turns[1].mode»",
     ),
     (edited(("turns", 0, "mode"), "DO"), "допустимы: do, say, story, continue"),
-    (edited(("glossary",), []), "неизвестное поле «glossary»"),
+    (edited(("glosary",), []), "неизвестное поле «glosary»"),
+    (edited(("glossary",), None), "«glossary» должно быть списком"),
     (edited(("settings", "temprature"), 0.5), "неизвестное поле «settings.temprature»"),
     (edited(("turns", 0, "undone"), False), "неизвестное поле «turns[0].undone»"),
     (edited(("saved_at",), "вчера"), "«saved_at» должно быть датой в формате ISO 8601"),
@@ -271,8 +290,8 @@ def v1_data() -> dict[str, Any]:
     return data
 
 
-def test_chain_is_ordered_and_current_is_two() -> None:
-    assert CURRENT_VERSION == len(MIGRATIONS) + 1 == 2
+def test_chain_is_ordered_and_current_is_three() -> None:
+    assert CURRENT_VERSION == len(MIGRATIONS) + 1 == 3
     current = good()
     assert migrate(current, CURRENT_VERSION) == current  # nothing to do
     upgraded = migrate(v1_data(), 1)
@@ -344,3 +363,25 @@ def test_v1_values_are_still_type_checked_after_upgrade() -> None:
     data["history"][0]["mode"] = "jump"
     with pytest.raises(SaveError, match="неизвестный режим хода «jump»"):
         story_from_dict(data, "old.json")
+
+
+def test_v2_fixture_gains_empty_toolkit_fields() -> None:
+    data = json.loads((FIXTURES / "v2_fantasy.json").read_text(encoding="utf-8"))
+    assert data["version"] == 2
+    story = story_from_dict(data, "v2_fantasy.json")
+    assert len(story.turns) == 3 and story.turns[0].alternatives == ()
+    assert (story.note, story.world, story.glossary, story.undone) == (None, [], [], [])
+    assert story.opening_ru == data["opening_ru"]
+    assert [t.continuation_ru for t in story.turns] == [t["continuation_ru"] for t in data["turns"]]
+    assert through_json(story) == story
+
+
+def test_toolkit_fields_are_checked_strictly() -> None:
+    data = story_to_dict(sample_story())
+    data["world"] = [{"keys": ["дракон", 5], "ru": "Дракон.", "en": "A dragon."}]
+    with pytest.raises(SaveError, match=r"world\[0\]\.keys\[1\]"):
+        story_from_dict(data, SOURCE)
+    data = story_to_dict(sample_story())
+    data["note"] = "мрачно"
+    with pytest.raises(SaveError, match="«note» должно быть объектом"):
+        story_from_dict(data, SOURCE)

@@ -11,9 +11,9 @@ import pytest
 
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GenerationFailed
-from gamio_cli.pipeline import TurnRunner
+from gamio_cli.pipeline import TurnRunner, names_introduced
 from gamio_cli.settings import Settings
-from gamio_cli.story import Mode, Story, Turn
+from gamio_cli.story import Alternative, GlossaryEntry, Mode, Story, Turn
 
 
 class TableTranslator:
@@ -142,7 +142,14 @@ def test_retry_replaces_the_last_continuation_only() -> None:
     current.turns = [first]
     run, generator = runner(["A dragon sleeps inside."])
     turn = run.retry(current)
-    assert turn == Turn(first.action_ru, Mode.DO, first.action_en, "A dragon sleeps inside.", "Внутри спит дракон.")
+    assert turn == Turn(
+        first.action_ru,
+        Mode.DO,
+        first.action_en,
+        "A dragon sleeps inside.",
+        "Внутри спит дракон.",
+        (Alternative("It is locked.", "Заперто."),),
+    )
     assert generator.prompts == ["You are a knight.\n> You open the door.\n"]
     assert current.turns == [first]
 
@@ -185,3 +192,44 @@ def test_the_first_sentence_is_shown_while_the_rest_is_generated() -> None:
     assert log.index("Дверь со скрипом открывается.") == log.index("token A") + 1
     assert log.index("Внутри спит дракон.") == log.index("token It") + 1
     assert log[-1] == "It snores loudly."  # the last sentence is certain only at the end
+
+
+def test_a_second_retry_keeps_both_earlier_continuations_and_avoids_them() -> None:
+    current = story()
+    current.turns = [Turn("открываю дверь", Mode.DO, "You open the door.", "It is locked.", "Заперто.")]
+    run, generator = runner(["A dragon sleeps inside.", "It is locked.", "The door creaks open."])
+    current.turns = [run.retry(current)]
+    turn = run.retry(current)  # "It is locked." again is a loop: generated once more
+    assert turn.continuation_en == "The door creaks open."
+    assert [a.en for a in turn.alternatives] == ["It is locked.", "A dragon sleeps inside."]
+
+
+class ManglingTranslator(TableTranslator):
+    """Like opus-mt with names: a Cyrillic name comes out in a new spelling each time,
+    a Latin word is copied through."""
+
+    def translate(self, text: str, cancel: CancelToken | None = None) -> str:
+        self.calls.append(text)
+        return self.table.get(text, text).replace("Всеслав", "All-glory")
+
+
+def test_names_keep_their_form_in_both_directions() -> None:
+    ru_en = ManglingTranslator({"иду к Vseslav": "I go to Vseslav."})
+    en_ru = ManglingTranslator({"Xqz1 waves.": "Xqz1 машет рукой."})
+    generator = ScriptedGenerator(["Vseslav waves."])
+    run = TurnRunner(generator, ru_en, en_ru)
+    current = story()
+    current.glossary = [GlossaryEntry("Всеслав", "Vseslav")]
+    turn = run.play(current, "иду к Всеславу")
+    assert turn.action_en == "You go to Vseslav."
+    assert turn.continuation_ru == "Всеслав машет рукой."
+
+
+def test_a_name_the_player_introduces_is_found_with_a_fixed_english_form() -> None:
+    assert names_introduced("иду к Мирославой и беру меч", story()) == [
+        GlossaryEntry("Мирослава", "Miroslava")
+    ]
+    known = story()
+    known.glossary = [GlossaryEntry("Мирослава", "Mira")]
+    assert names_introduced("говорю с Мирославой", known) == []
+    assert names_introduced("Открываю дверь", story()) == []

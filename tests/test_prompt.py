@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gamio_cli.prompt import Pending, build_prompt, trim_start, window_start
+from gamio_cli.prompt import Pending, PromptTooLong, build_prompt, trim_start, window_start
 from gamio_cli.settings import Settings
-from gamio_cli.story import MemoryEntry, Mode, Story, Turn
+from gamio_cli.story import AuthorNote, MemoryEntry, Mode, Story, Turn, WorldEntry
 
 
 def words(text: str) -> int:
@@ -127,3 +128,61 @@ def test_trim_start_fits_and_keeps_a_tail(text: str, budget: int) -> None:
     trimmed = trim_start(text, words, budget)
     assert words(trimmed) <= budget
     assert text.endswith(trimmed)
+
+
+def story_with_every_part() -> Story:
+    story = make_story(6)
+    story.memory = [MemoryEntry("У тебя есть лампа.", "You have a lamp.")]
+    story.world = [
+        WorldEntry(("дракон",), "Дракон спит под горой.", "A dragon sleeps under the mountain."),
+        WorldEntry(("эльф",), "Эльфы живут в лесу.", "Elves live in the forest."),
+    ]
+    story.note = AuthorNote("история мрачная", "The story is dark and tense.")
+    story.turns[-1] = Turn("иду к дракону", Mode.DO, "You go to the dragon.", "It sleeps.", "Он спит.")
+    return story
+
+
+def test_every_part_in_its_place() -> None:
+    prompt = build_prompt(story_with_every_part(), Pending(Mode.DO, "You wait."), words, 10_000)
+    lines = prompt.split("\n")
+    assert lines[:3] == [
+        "You are a knight. You stand at the gate.",
+        "You have a lamp.",
+        "A dragon sleeps under the mountain.",  # its key «дракон» is in the latest turn
+    ]
+    assert "Elves" not in prompt  # «эльф» is not mentioned
+    note_at = lines.index("[Author's note: The story is dark and tense.]")
+    assert [line for line in lines[note_at:] if line.startswith("> ")] == [
+        "> You do thing 4.",
+        "> You go to the dragon.",
+        "> You wait.",
+    ]
+
+
+def test_world_info_is_called_up_by_the_pending_action_too() -> None:
+    story = make_story(1)
+    story.world = [WorldEntry(("dragon",), "Дракон.", "The dragon is old.")]
+    prompt = build_prompt(story, Pending(Mode.DO, "You look for dragons."), words, 10_000)
+    assert "The dragon is old." in prompt
+
+
+def test_a_story_using_every_part_still_fits_the_window() -> None:
+    story = story_with_every_part()
+    story.turns = story.turns * 30
+    for budget in (60, 120, 969):
+        prompt = build_prompt(story, Pending(Mode.DO, "You wait."), words, budget)
+        assert words(prompt) <= budget
+        assert "You have a lamp." in prompt  # memory is never cut
+        assert prompt.endswith("> You wait.\n")
+
+
+def test_too_much_memory_names_the_entry_to_shorten() -> None:
+    story = make_story(2)
+    story.memory = [
+        MemoryEntry("Коротко.", "Short."),
+        MemoryEntry("Очень длинная запись о прошлом героя", " ".join(["word"] * 60)),
+    ]
+    with pytest.raises(PromptTooLong) as raised:
+        build_prompt(story, Pending(Mode.DO, "You wait."), words, 100)
+    assert "№2" in raised.value.message and "/forget 2" in raised.value.message
+    assert "Очень длинная запись" in raised.value.message
