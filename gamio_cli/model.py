@@ -1,0 +1,168 @@
+"""The model layer's facade for the CLI: which models, on which device, loaded how.
+
+The three steps (ru->en, generator, en->ru) stay separate: a translator set to None is skipped,
+so a generator that writes Russian itself can plug in without translators.
+Importing this module loads no ML library; torch/transformers load inside the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gamio_cli.device import dtype_for, pick_device
+from gamio_cli.engine import Generator, Translator
+from gamio_cli.errors import ModelUnavailable
+from gamio_cli.generator import TransformersGenerator
+from gamio_cli.hub import resolve_model_dir
+from gamio_cli.translator import MarianTranslator
+
+DEFAULT_GENERATOR = "0x7194633/gameGPT"
+DEFAULT_RU_EN = "Helsinki-NLP/opus-mt-ru-en"
+DEFAULT_EN_RU = "Helsinki-NLP/opus-mt-en-ru"
+SMALLER_GENERATOR = "openai-community/gpt2-medium"
+
+GENERATOR_RU = "генератор историй"
+RU_EN_RU = "переводчик ru→en"
+EN_RU_RU = "переводчик en→ru"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Model ids (hub id or local directory) and where to run them."""
+
+    generator: str = DEFAULT_GENERATOR
+    ru_en: str | None = DEFAULT_RU_EN
+    en_ru: str | None = DEFAULT_EN_RU
+    # "auto" (CUDA, then Apple MPS, then CPU), "cpu", "cuda" or "mps".
+    device: str = "auto"
+    # Makes a session reproducible (see gamio_cli.generator); None samples freshly each run.
+    seed: int | None = None
+
+
+@dataclass
+class Models:
+    generator: Generator
+    ru_en: Translator | None
+    en_ru: Translator | None
+
+
+def load_translator(
+    id_or_dir: str, device: str, *, what_ru: str = "переводчик", option: str = "--ru-en/--en-ru"
+) -> MarianTranslator:
+    """A MarianMT translator from a hub id or a local directory, on device ("cpu", "cuda", "mps")."""
+    path = resolve_model_dir(id_or_dir, what_ru, option=option)
+    translator = _guarded(
+        lambda: MarianTranslator.from_dir(path, device, dtype_for(device)), path, what_ru
+    )
+    _check_tokenizer(translator.tokenizer, path, what_ru)
+    return translator
+
+
+def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> TransformersGenerator:
+    """A GPT-2-family story generator from a hub id or a local directory, on device."""
+    path = resolve_model_dir(id_or_dir, GENERATOR_RU, option="--generator")
+    generator = _guarded(
+        lambda: TransformersGenerator.from_dir(path, device, dtype_for(device), seed),
+        path,
+        GENERATOR_RU,
+    )
+    _check_tokenizer(generator.tokenizer, path, GENERATOR_RU)
+    return generator
+
+
+def load_models(config: ModelConfig, on_status: Callable[[str], None] | None = None) -> Models:
+    """Load the configured models; on_status receives Russian progress lines for a spinner.
+
+    Every model directory is resolved before any model loads, so a missing download fails in
+    seconds rather than after a minute of loading the others.
+    """
+    status = on_status or (lambda _line: None)
+    status("Проверяю модели (при первом запуске скачиваю)…")
+    resolve_model_dir(config.generator, GENERATOR_RU, option="--generator")
+    for model_id, what, option in _translator_specs(config):
+        resolve_model_dir(model_id, what, option=option)
+    device = pick_device(config.device)
+    translators: dict[str, MarianTranslator] = {}
+    for model_id, what, option in _translator_specs(config):
+        status(f"Загружаю {what}…")
+        translators[option] = load_translator(model_id, device, what_ru=what, option=option)
+    status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
+    generator = load_generator(config.generator, device, config.seed)
+    return Models(generator, translators.get("--ru-en"), translators.get("--en-ru"))
+
+
+def _translator_specs(config: ModelConfig) -> list[tuple[str, str, str]]:
+    specs = [(config.ru_en, RU_EN_RU, "--ru-en"), (config.en_ru, EN_RU_RU, "--en-ru")]
+    return [(model_id, what, option) for model_id, what, option in specs if model_id is not None]
+
+
+def _device_ru(device: str) -> str:
+    return {"cpu": "на процессоре", "cuda": "на видеокарте", "mps": "на Apple MPS"}.get(device, device)
+
+
+def _quiet_transformers() -> None:
+    """Keep library warnings and the "Loading weights" bar out of the game's screen.
+
+    Download bars (huggingface_hub's own) stay: a first download of gigabytes needs them.
+    """
+    import huggingface_hub.utils
+    from transformers.utils import logging
+
+    hf_logging: Any = logging
+    hub_utils: Any = huggingface_hub.utils
+    hf_logging.set_verbosity_error()
+    download_bars = not hub_utils.are_progress_bars_disabled()
+    hf_logging.disable_progress_bar()  # switches huggingface_hub's bars off as well
+    if download_bars:
+        hub_utils.enable_progress_bars()
+
+
+def _guarded(load: Callable[[], T], path: Path, what_ru: str) -> T:
+    """Run load, turning out-of-memory and broken-file errors into ModelUnavailable."""
+    _quiet_transformers()
+    try:
+        return load()
+    except ModelUnavailable:
+        raise
+    except MemoryError as error:
+        raise ModelUnavailable(_oom_message(what_ru)) from error
+    except Exception as error:  # noqa: BLE001 - broken files raise anything; the player needs one line
+        if _is_oom(error):
+            raise ModelUnavailable(_oom_message(what_ru)) from error
+        raise ModelUnavailable(
+            f"Не удалось загрузить модель ({what_ru}) из папки {path}: "
+            f"{type(error).__name__}: {error}. Файлы повреждены или это модель другого типа; "
+            "скачайте её заново или укажите другую папку."
+        ) from error
+
+
+def _is_oom(error: BaseException) -> bool:
+    text = str(error).lower()
+    markers = ("out of memory", "can't allocate memory", "cannot allocate memory", "not enough memory")
+    return isinstance(error, RuntimeError) and any(marker in text for marker in markers)
+
+
+def _oom_message(what_ru: str) -> str:
+    return (
+        f"Не хватает памяти, чтобы загрузить модель ({what_ru}). Возьмите модель поменьше "
+        f"(--generator {SMALLER_GENERATOR}) или движок int8 (CTranslate2), закройте другие "
+        "программы или запустите на другом устройстве (--device)."
+    )
+
+
+def _check_tokenizer(tokenizer: Any, path: Path, what_ru: str) -> None:
+    """A directory with broken vocabulary files can load into an empty tokenizer: refuse it."""
+    try:
+        usable = len(tokenizer) > 2 and bool(tokenizer.tokenize("Hello world"))
+    except Exception:  # noqa: BLE001 - a tokenizer that cannot tokenize is just as unusable
+        usable = False
+    if not usable:
+        raise ModelUnavailable(
+            f"Токенизатор модели ({what_ru}) в папке {path} пуст или повреждён: проверьте "
+            "файлы vocab.json, merges.txt, tokenizer.json или *.spm, либо скачайте модель заново."
+        )
