@@ -1,0 +1,287 @@
+"""The `gamio` command: options, then everything wired together (the only place that does so).
+
+`gamio` alone is `gamio play`. Wrong options end in ONE line and a non-zero exit (typer's usual
+error is a multi-line panel); any other failure is one Russian line with the remedy, and a
+traceback only with --debug. `--help` stays fast: nothing here imports torch, and the terminal
+and model layers load only when a game starts.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from gamio_cli import __version__
+from gamio_cli.errors import GamioError
+from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN
+from gamio_cli.scenarios import CUSTOM_KEY, SCENARIOS
+
+# typer vendors click (0.20+) or uses click itself: take its exceptions from wherever they live.
+_CLICK: Any = sys.modules[typer.BadParameter.__module__]
+DEVICES = ("auto", "cpu", "cuda", "mps")
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _usage_message(error: Any) -> str:
+    """A click usage error in Russian where we know it, click's own words otherwise."""
+    if isinstance(error, _CLICK.NoSuchOption):
+        guesses = getattr(error, "possibilities", None) or []
+        maybe = f" Может быть, {', '.join(sorted(guesses))}?" if guesses else ""
+        return f"неизвестный параметр {error.option_name}.{maybe}"
+    if isinstance(error, _CLICK.BadOptionUsage) and "requires an argument" in error.message:
+        return f"параметру {error.option_name} нужно значение."
+    if isinstance(error, _CLICK.BadParameter) and not isinstance(error, _CLICK.MissingParameter):
+        hint = error.param_hint or (error.param.opts[0] if error.param else "")
+        return f"недопустимое значение {hint}: {_sentence(error.message)}"
+    message = str(error.format_message())
+    command = re.match(r"No such command '(.*)'", message)
+    if command:
+        return f"нет команды «{command.group(1)}»: есть play и saves."
+    extra = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", message)
+    if extra:
+        return f"лишнее в командной строке: {extra.group(1)}."
+    return _sentence(message)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+class OneLineErrors(TyperGroup):
+    """Prints usage errors as one line; `gamio` and `gamio --new …` mean `gamio play …`."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not argv or (argv[0].startswith("-") and argv[0] not in ("--help", "-h", "--version")):
+            argv.insert(0, "play")
+        try:
+            code = super().main(argv, prog_name or "gamio", complete_var, False, **extra)
+        except _CLICK.ClickException as error:
+            detail = _usage_message(error)
+            typer.echo(_one_line(f"gamio: ошибка: {detail} Справка: gamio --help."), err=True)
+            code = error.exit_code
+        except getattr(_CLICK, "Abort", typer.Abort):
+            code = 130
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help=(
+        "gamio — текстовое приключение на русском с нейросетью прямо в терминале. "
+        "Без команды — то же, что gamio play."
+    ),
+    context_settings={"help_option_names": ["--help", "-h"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gamio {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Версия gamio."),
+    ] = False,
+) -> None:
+    """gamio — текстовое приключение на русском. Без команды: gamio play."""
+
+
+def _from_env(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "ENVIRONMENT"
+
+
+def _check_device(ctx: typer.Context, param: Any, value: str) -> str:
+    device = value.strip().lower()
+    if device not in DEVICES:
+        where = "в GAMIO_DEVICE" if _from_env(ctx, param.name) else "в --device"
+        raise _CLICK.UsageError(
+            f"неизвестное устройство «{value}» {where}: выберите {', '.join(DEVICES)}."
+        )
+    return device
+
+
+def _check_scenario(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = value.strip().lower()
+    if key not in SCENARIOS and key != CUSTOM_KEY:
+        keys = ", ".join([*SCENARIOS, CUSTOM_KEY])
+        raise _CLICK.UsageError(f"неизвестный мир «{value}» в --scenario: выберите {keys}.")
+    return key
+
+
+@dataclass(frozen=True)
+class PlayOptions:
+    new: bool
+    load: str | None
+    scenario: str | None
+    generator: str
+    ru_en: str
+    en_ru: str
+    device: str
+    saves_dir: Path | None
+    seed: int | None
+    debug: bool
+
+
+SavesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--saves-dir",
+        envvar="GAMIO_SAVES_DIR",
+        metavar="ПАПКА",
+        show_envvar=True,
+        help="Папка сохранений (по умолчанию — папка данных пользователя, …/gamio/saves).",
+    ),
+]
+
+
+@app.command()
+def play(
+    new: Annotated[
+        bool, typer.Option("--new", help="Начать новую историю, даже если есть сохранённая.")
+    ] = False,
+    load: Annotated[
+        str | None, typer.Option("--load", metavar="ИМЯ", help="Продолжить сохранённую историю.")
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            metavar="МИР",
+            callback=_check_scenario,
+            help="Мир новой истории без меню: fantasy, mystery, apocalypse, zombies или custom.",
+        ),
+    ] = None,
+    generator: Annotated[
+        str,
+        typer.Option(
+            "--generator", envvar="GAMIO_GENERATOR", metavar="ID|ПАПКА",
+            help="Модель-рассказчик: id на Hugging Face или локальная папка.",
+        ),
+    ] = DEFAULT_GENERATOR,
+    ru_en: Annotated[
+        str,
+        typer.Option(
+            "--ru-en", envvar="GAMIO_RU_EN", metavar="ID|ПАПКА", help="Переводчик с русского."
+        ),
+    ] = DEFAULT_RU_EN,
+    en_ru: Annotated[
+        str,
+        typer.Option(
+            "--en-ru", envvar="GAMIO_EN_RU", metavar="ID|ПАПКА", help="Переводчик на русский."
+        ),
+    ] = DEFAULT_EN_RU,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device", envvar="GAMIO_DEVICE", callback=_check_device, metavar="auto|cpu|cuda|mps",
+            help="Где считать модели.",
+        ),
+    ] = "auto",
+    saves_dir: SavesDir = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, metavar="N", help="Зерно случайности: та же игра заново."),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Показывать технические подробности ошибок.")
+    ] = False,
+) -> None:
+    """Играть (по умолчанию продолжает последнюю историю)."""
+    if new and load:
+        raise _CLICK.UsageError("--new и --load вместе не используются: выберите одно.")
+    if load and scenario:
+        raise _CLICK.UsageError("--scenario выбирает мир новой истории, а --load открывает старую.")
+    options = PlayOptions(
+        new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug
+    )
+    from gamio_cli.launch import launch  # the game's imports load only when a game starts
+
+    code = _guard(lambda: launch(options), debug)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def saves(saves_dir: SavesDir = None) -> None:
+    """Показать сохранённые истории и где они лежат."""
+    code = _guard(lambda: _list_saves(saves_dir), debug=False)
+    if code:
+        raise typer.Exit(code)
+
+
+def _list_saves(saves_dir: Path | None) -> int:
+    from gamio_cli.paths import default_saves_dir
+    from gamio_cli.saves import SaveStore
+    from gamio_cli.textsafe import safe_output
+
+    store = SaveStore(saves_dir or default_saves_dir())
+    infos = store.list()
+    typer.echo(f"Папка сохранений: {safe_output(str(store.directory))}")
+    if not infos:
+        typer.echo("Сохранённых историй пока нет. Новая игра: gamio play --new")
+        return 0
+    width = max(len(info.name) for info in infos)
+    for info in infos:
+        when = info.last_played.astimezone().strftime("%Y-%m-%d %H:%M")
+        name = safe_output(info.name).ljust(width)
+        typer.echo(f"  {name}  ходов: {info.turns:<5} последняя игра: {when}")
+    return 0
+
+
+def _guard(run: Callable[[], int], debug: bool) -> int:
+    """Run; a GamioError is one line, another failure one line too (traceback with --debug)."""
+    try:
+        return int(run())
+    except GamioError as error:
+        typer.echo(_one_line(error.message), err=True)
+    except KeyboardInterrupt:
+        typer.echo("Прервано (Ctrl-C).", err=True)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the player gets one line, not a traceback
+        if debug:
+            traceback.print_exc()
+        typer.echo(
+            _one_line(f"Непредвиденная ошибка ({type(error).__name__}: {error}).")
+            + ("" if debug else " Подробности: запустите с --debug."),
+            err=True,
+        )
+    return EXIT_FAILED
+
+
+def main() -> None:
+    """The console script."""
+    app()
