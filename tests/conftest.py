@@ -1,0 +1,30 @@
+"""Shared pytest fixtures. Add new fixtures below; keep heavy imports inside fixtures."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from tests.tiny_models import TinyModels, build_tiny_models
+
+# Tiny models on two shared cores: one torch thread is 4-7x faster than two. These variables
+# reach torch whenever it is first imported, here or in a child process (the CLI under
+# pexpect), without importing it now: a test may check that gamio alone does not load torch.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread() -> None:
+    """torch.set_num_threads(1) once torch is loaded (never imports torch itself)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
+    """Tiny ru->en, en->ru and story models, trained once per session (about 20 s)."""
+    return build_tiny_models(tmp_path_factory.mktemp("tiny_models"))
