@@ -49,7 +49,7 @@ def _usage_message(error: Any) -> str:
     message = str(error.format_message())
     command = re.match(r"No such command '(.*)'", message)
     if command:
-        return f"нет команды «{command.group(1)}»: есть play и saves."
+        return f"нет команды «{command.group(1)}»: есть play, saves и export."
     extra = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", message)
     if extra:
         return f"лишнее в командной строке: {extra.group(1)}."
@@ -259,6 +259,68 @@ def _list_saves(saves_dir: Path | None) -> int:
         when = info.last_played.astimezone().strftime("%Y-%m-%d %H:%M")
         name = safe_output(info.name).ljust(width)
         typer.echo(f"  {name}  ходов: {info.turns:<5} последняя игра: {when}")
+    return 0
+
+
+EXPORT_FORMATS = ("md", "html")
+
+
+def _check_format(value: str) -> str:
+    key = value.strip().lower()
+    if key not in EXPORT_FORMATS:
+        raise _CLICK.UsageError(f"неизвестный формат «{value}» в --format: выберите md или html.")
+    return key
+
+
+@app.command()
+def export(
+    name: Annotated[str, typer.Argument(metavar="ИМЯ", help="Имя сохранённой истории.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", callback=_check_format, metavar="md|html",
+            help="Markdown или одна HTML-страница.",
+        ),
+    ] = "md",
+    bilingual: Annotated[
+        bool, typer.Option("--bilingual", help="Рядом с русским — английский текст модели.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="ФАЙЛ", help="Куда записать (по умолчанию ИМЯ.md/ИМЯ.html)."
+        ),
+    ] = None,
+    saves_dir: SavesDir = None,
+) -> None:
+    """Записать историю в читаемый файл (Markdown или HTML)."""
+    code = _guard(lambda: _export(name, fmt, bilingual, output, saves_dir), debug=False)
+    if code:
+        raise typer.Exit(code)
+
+
+def _export(name: str, fmt: str, bilingual: bool, output: Path | None, saves_dir: Path | None) -> int:
+    from gamio_cli.errors import SaveError
+    from gamio_cli.export import to_html, to_markdown
+    from gamio_cli.paths import default_saves_dir
+    from gamio_cli.savename import check_name
+    from gamio_cli.saves import SaveStore
+    from gamio_cli.textsafe import safe_output
+
+    store = SaveStore(saves_dir or default_saves_dir())
+    name = check_name(name)
+    if not store.exists(name):
+        raise SaveError(f"Сохранения «{name}» нет. Список сохранений: gamio saves.")
+    story = store.load(name)
+    text = to_html(story, bilingual) if fmt == "html" else to_markdown(story, bilingual)
+    target = output or Path(f"{name}.{fmt}")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise GamioError(
+            f"Не удалось записать «{safe_output(str(target))}»: {error.strerror or error}. Укажите другой --output."
+        ) from None
+    typer.echo(f"История «{safe_output(name)}» записана в {safe_output(str(target))}.")
     return 0
 
 

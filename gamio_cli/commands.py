@@ -48,6 +48,19 @@ class Session(Protocol):
         """Save and report; False when saving failed and the game must stay open."""
         ...
 
+    def translate(self, text_ru: str) -> str:
+        """Russian -> English with the story's names glossary, while a spinner shows
+        (Ctrl-C raises Cancelled)."""
+        ...
+
+    def confirm(self, question: str) -> bool:
+        """A yes/no question; anything but yes is no."""
+        ...
+
+    def edit(self, prompt: str, text: str) -> str | None:
+        """Let the player edit text in place; None when they gave up (Ctrl-C, end of input)."""
+        ...
+
 
 Handler = Callable[[Session, str], Outcome]
 
@@ -187,8 +200,12 @@ def _quit(session: Session, argument: str) -> Outcome:
 
 
 def default_commands() -> CommandTable:
-    """The commands every game has."""
-    return CommandTable(
+    """The commands every game has, the story toolkit included, /quit last."""
+    # Imported here: the toolkit modules import this one for Command, Outcome and Session.
+    from gamio_cli.commands_story import story_commands
+    from gamio_cli.commands_toolkit import toolkit_commands
+
+    table = CommandTable(
         [
             Command("/help", ("/помощь",), "/help", "эта справка", _help),
             Command(
@@ -200,6 +217,9 @@ def default_commands() -> CommandTable:
                 "/retry", ("/заново",), "/retry", "переписать ответ на последнее действие", _retry
             ),
             Command("/undo", ("/отмена",), "/undo", "отменить последний ход", _undo),
-            Command("/quit", ("/выход",), "/quit", "сохранить и выйти", _quit),
         ]
     )
+    for command in story_commands() + toolkit_commands():
+        table.add(command)
+    table.add(Command("/quit", ("/выход",), "/quit", "сохранить и выйти", _quit))
+    return table

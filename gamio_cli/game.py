@@ -9,7 +9,7 @@ cannot write over it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gamio_cli.engine import CancelToken
@@ -18,7 +18,7 @@ from gamio_cli.filelock import FileLock
 from gamio_cli.pipeline import TurnListener, TurnRunner, names_introduced
 from gamio_cli.saves import SaveStore
 from gamio_cli.savename import check_name
-from gamio_cli.story import Story, Turn
+from gamio_cli.story import Alternative, Story, Turn
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,61 @@ class Game:
         self.unsaved = True
         self.save()
         return turn
+
+    def redo(self) -> Turn:
+        """Put back the turn /undo removed last, and save; returns it."""
+        if not self.story.undone:
+            raise GamioError("Возвращать нечего: /redo возвращает ход, отменённый командой /undo.")
+        turn = self.story.undone.pop()
+        self.story.turns.append(turn)
+        self.commit()
+        return turn
+
+    def choose_variant(self, number: int) -> Turn:
+        """Make the last turn's earlier continuation NUMBER (1 = oldest) the current one; the
+        current one is kept among the alternatives, so nothing is lost."""
+        last = self._last_turn("Вариантов нет: в истории ещё нет ходов.")
+        kept = list(last.alternatives)
+        if not 1 <= number <= len(kept):
+            raise GamioError(_no_variant(number, len(kept)))
+        chosen = kept.pop(number - 1)
+        kept.append(Alternative(last.continuation_en, last.continuation_ru))
+        turn = replace(
+            last, continuation_en=chosen.en, continuation_ru=chosen.ru, alternatives=tuple(kept)
+        )
+        self._replace_last(turn)
+        return turn
+
+    def alter(self, continuation_ru: str, continuation_en: str) -> Turn:
+        """Replace the last continuation with the player's edit (both languages) and save."""
+        last = self._last_turn("Исправлять нечего: в истории ещё нет ходов.")
+        turn = replace(last, continuation_ru=continuation_ru, continuation_en=continuation_en)
+        self._replace_last(turn)
+        return turn
+
+    def restart(self, story: Story) -> None:
+        """Save this story, then go on with `story` under a new name (the old save stays)."""
+        self.save()
+        name, lock = save_new(self.store, story, self.name)
+        self._switch(name, lock)
+        self.story = story
+        self.unsaved = False
+
+    def commit(self) -> None:
+        """Save a change a command made to the story (SaveError if that fails; the change
+        stays in memory and the next save tries again)."""
+        self.unsaved = True
+        self.save()
+
+    def _last_turn(self, none_message: str) -> Turn:
+        if not self.story.turns:
+            raise GamioError(none_message)
+        return self.story.turns[-1]
+
+    def _replace_last(self, turn: Turn) -> None:
+        self.story.turns[-1] = turn
+        self.story.undone.clear()  # what was undone followed the old continuation
+        self.commit()
 
     def save(self) -> Path:
         """Save under the current name (SaveError if that fails; the story stays in memory)."""
@@ -166,6 +221,12 @@ class Game:
             self.unsaved = True
             return error
         return None
+
+
+def _no_variant(number: int, count: int) -> str:
+    if not count:
+        return "Других вариантов нет: их оставляет /retry, когда переписывает ответ."
+    return f"Варианта №{number} нет: есть варианты с 1 по {count} (список: /variants)."
 
 
 def _check_not_cancelled(cancel: CancelToken | None) -> None:

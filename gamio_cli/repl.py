@@ -17,6 +17,7 @@ from gamio_cli.commands import CommandTable, Outcome, default_commands, dispatch
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, SaveError
 from gamio_cli.game import Game, Played
+from gamio_cli.glossary import Glossary
 from gamio_cli.saves import BackupAvailable
 from gamio_cli.signals import (
     EXIT_INTERRUPTED,
@@ -44,6 +45,11 @@ class GameIO(Protocol):
 
     def read_line(self, prompt: str) -> str:
         """One line; EOFError at the end of input, KeyboardInterrupt on Ctrl-C."""
+        ...
+
+    def edit_line(self, prompt: str, text: str) -> str:
+        """One line, starting from text the player edits in place (EOFError, KeyboardInterrupt
+        as read_line)."""
         ...
 
     def show_story(self, story: Story, earlier_turns: int) -> None:
@@ -245,6 +251,29 @@ class Repl:
                 return code or 1
         _quietly(lambda: self.io.info(f"История «{self._game.name}» сохранена: {path}."))
         return code
+
+    def translate(self, text_ru: str) -> str:
+        cancel = CancelToken()
+        glossary = Glossary(self._game.story.glossary)
+        stopped = Cancelled("Отменено: история осталась как была.")
+        try:
+            with cancel_on_interrupt(cancel, self.presses):
+                with self.io.working("Перевожу… (Ctrl-C — отменить)"):
+                    english = self._game.runner.to_english(text_ru, cancel, glossary)
+        except Cancelled:
+            raise stopped from None  # not "the turn": a command was cancelled
+        if cancel.cancelled:
+            raise stopped
+        return english.strip()
+
+    def confirm(self, question: str) -> bool:
+        return confirm(self.io, question)
+
+    def edit(self, prompt: str, text: str) -> str | None:
+        try:
+            return self.io.edit_line(prompt, text)
+        except (EOFError, KeyboardInterrupt):
+            return None
 
     def _offer_backup(self, damaged: BackupAvailable) -> Outcome:
         """A damaged save with a whole backup: offer to open the backup instead."""

@@ -51,6 +51,11 @@ class PlainIO:
         self._line(f"{prompt}{text}")
         return text
 
+    def edit_line(self, prompt: str, text: str) -> str:
+        """No editing in a pipe: the text is shown, the next line replaces it (empty keeps it)."""
+        self._line(f"Сейчас: {text}")
+        return self.read_line(prompt) or text
+
     def show_story(self, story: Story, earlier_turns: int) -> None:
         self._line(story.opening_ru)
         if earlier_turns:

@@ -106,6 +106,18 @@ class TerminalIO:
             if self._pending_stop is not None:
                 raise self._pending_stop
 
+    def edit_line(self, prompt: str, text: str) -> str:
+        """The text in the input line, ready to edit (the cursor at its end)."""
+        self._pending_stop = None
+        try:
+            with deliver_shutdown_via(self._exit_prompt):
+                return self._session.prompt(
+                    FormattedText([(PROMPT_STYLE, prompt)]), default=safe_output(text)
+                )
+        finally:
+            if self._pending_stop is not None:
+                raise self._pending_stop
+
     def _exit_prompt(self, stop: Shutdown) -> None:
         """Called from a signal handler: make prompt() raise stop, from the event loop's side."""
         app = self._session.app

@@ -414,7 +414,8 @@ def completions(text: str) -> list[str]:
 
 def test_completion_of_commands_and_russian_aliases() -> None:
     assert completions("/sa") == ["/save"]
-    assert completions("/с") == ["/сохранить"]
+    assert completions("/со") == ["/сохранить"]
+    assert completions("/с") == ["/сохранить", "/сначала"]
     assert set(completions("/")) == set(default_commands().words())
     assert completions("открываю") == [] and completions("/save им") == []
 
