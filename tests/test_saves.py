@@ -493,3 +493,51 @@ def test_lock_is_held_until_released(tmp_path: Path) -> None:
 def test_module_documents_the_atomic_recipe() -> None:
     doc = saves_module.__doc__ or ""
     assert "os.replace" in doc and "fsync" in doc and ".bak" in doc
+
+
+# Run as another user: root ignores permission bits, so the test drops to "nobody".
+UNWRITABLE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from gamio_cli.errors import SaveError
+    from gamio_cli.saves import SaveStore
+    from gamio_cli.story import Story
+    try:
+        SaveStore(Path(sys.argv[1])).save(Story("fantasy", "Начало", "Start"), "x")
+    except SaveError as error:
+        print(error.message)
+        sys.exit(3)
+    """
+)
+
+
+def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
+    command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, encoding="utf-8", cwd="/", check=False
+    )
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="needs root and setpriv to become another user",
+)
+def test_a_directory_the_player_cannot_write(tmp_path: Path) -> None:
+    if as_nobody("-c", "import gamio_cli").returncode != 0:
+        pytest.skip("the user nobody cannot reach this checkout")
+    base = Path(tempfile.mkdtemp())
+    try:
+        base.chmod(0o755)
+        directory = base / "saves"
+        directory.mkdir(mode=0o755)
+        store = SaveStore(directory)
+        store.save(sample_story(), "x")
+        old = store.path_of("x").read_bytes()
+        result = as_nobody("-c", UNWRITABLE, str(directory))
+        assert result.returncode == 3, result.stderr
+        assert "нет прав на запись" in result.stdout and "--saves-dir" in result.stdout
+        assert store.path_of("x").read_bytes() == old
+        assert sorted(p.name for p in directory.iterdir()) == ["x.json"]
+    finally:
+        shutil.rmtree(base)
