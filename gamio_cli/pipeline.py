@@ -12,7 +12,13 @@ from dataclasses import replace
 from gamio_cli.actions import action_line_en, parse_action
 from gamio_cli.engine import CancelToken, Generator, Translator
 from gamio_cli.errors import GamioError, GenerationFailed
-from gamio_cli.glossary import Glossary, GlossaryTranslator, candidate_names, transliterate_ru
+from gamio_cli.glossary import (
+    Direction,
+    Glossary,
+    GlossaryTranslator,
+    candidate_names,
+    transliterate_ru,
+)
 from gamio_cli.postprocess import clean_continuation, is_loop
 from gamio_cli.prompt import Pending, build_prompt
 from gamio_cli.story import Alternative, GlossaryEntry, Mode, Story, Turn
@@ -42,6 +48,21 @@ def names_introduced(raw: str, story: Story) -> list[GlossaryEntry]:
     return added
 
 
+def _translate(
+    translator: Translator | None,
+    direction: Direction,
+    text: str,
+    cancel: CancelToken | None,
+    glossary: Glossary | None,
+) -> str:
+    """One translation step; names in the glossary keep their chosen form both ways."""
+    if translator is None:  # a generator that writes Russian itself skips the step
+        return text
+    if glossary is not None:
+        translator = GlossaryTranslator(translator, lambda: glossary, direction)
+    return translator.translate(text, cancel)
+
+
 class TurnRunner:
     """Runs turns for one story at a time: translate in, generate, clean, translate out."""
 
@@ -62,24 +83,14 @@ class TurnRunner:
     def to_english(
         self, text_ru: str, cancel: CancelToken | None = None, glossary: Glossary | None = None
     ) -> str:
-        """Russian -> English (names in the glossary keep their form), or the text itself
-        when there is no ru->en step."""
-        if self.ru_en is None:
-            return text_ru
-        if glossary is None:
-            return self.ru_en.translate(text_ru, cancel)
-        return GlossaryTranslator(self.ru_en, lambda: glossary, "ru-en").translate(text_ru, cancel)
+        """Russian -> English, or the text itself when there is no ru->en step."""
+        return _translate(self.ru_en, "ru-en", text_ru, cancel, glossary)
 
     def to_russian(
         self, text_en: str, cancel: CancelToken | None = None, glossary: Glossary | None = None
     ) -> str:
-        """English -> Russian (names in the glossary keep their form), or the text itself
-        when there is no en->ru step."""
-        if self.en_ru is None:
-            return text_en
-        if glossary is None:
-            return self.en_ru.translate(text_en, cancel)
-        return GlossaryTranslator(self.en_ru, lambda: glossary, "en-ru").translate(text_en, cancel)
+        """English -> Russian, or the text itself when there is no en->ru step."""
+        return _translate(self.en_ru, "en-ru", text_en, cancel, glossary)
 
     def play(
         self,

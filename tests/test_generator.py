@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+
 from typing import Any
 
 import pytest
@@ -17,16 +17,6 @@ from tests.tiny_models import CONTINUATIONS, NARRATION, TinyModels
 STORY = "You are a knight in an old castle. You have a lamp."
 # Flat sampling: the text varies from seed to seed, so seed tests can fail.
 WILD = Settings(temperature=2.0, top_p=1.0, top_k=0, repetition_penalty=1.0, max_new_tokens=12)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

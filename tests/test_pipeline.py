@@ -1,66 +1,17 @@
-"""The turn runner's logic at its seam: scripted translators and generator.
+"""The turn runner's logic at its seam: scripted translators and generator (tests/scripted.py).
 
-The same runner with the tiny trained models is tested in tests/test_pipeline_real.py.
+The same runner runs with the tiny trained models in tests/test_pipeline_real.py.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GenerationFailed
 from gamio_cli.pipeline import TurnRunner, names_introduced
-from gamio_cli.settings import Settings
 from gamio_cli.story import Alternative, GlossaryEntry, Mode, Story, Turn
-
-
-class TableTranslator:
-    """Translates by a table; unknown text comes back unchanged."""
-
-    def __init__(self, table: dict[str, str]) -> None:
-        self.table = table
-        self.calls: list[str] = []
-
-    def translate(self, text: str, cancel: CancelToken | None = None) -> str:
-        self.calls.append(text)
-        if cancel is not None:
-            cancel.check()
-        return self.table.get(text, text)
-
-
-class ScriptedGenerator:
-    """Returns scripted raw continuations in order, streaming them word by word."""
-
-    context_window = 200
-
-    def __init__(self, outputs: list[str], log: list[str] | None = None) -> None:
-        self.outputs = list(outputs)
-        self.prompts: list[str] = []
-        self.log = log if log is not None else []
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split()) + text.count("\n")
-
-    def generate(
-        self,
-        prompt: str,
-        settings: Settings,
-        cancel: CancelToken | None = None,
-        on_text: Callable[[str], None] | None = None,
-    ) -> str:
-        self.prompts.append(prompt)
-        raw = self.outputs.pop(0)
-        so_far = ""
-        for word in raw.split(" "):
-            if cancel is not None:
-                cancel.check()
-            so_far = f"{so_far} {word}" if so_far else word
-            self.log.append(f"token {word}")
-            if on_text is not None:
-                on_text(so_far)
-        return raw
+from tests.scripted import ScriptedGenerator, ScriptedTranslator
 
 
 class Recorder:
@@ -79,8 +30,8 @@ EN_RU = {"The door creaks open.": "Дверь со скрипом открыва
 
 
 def runner(outputs: list[str]) -> tuple[TurnRunner, ScriptedGenerator]:
-    generator = ScriptedGenerator(outputs)
-    return TurnRunner(generator, TableTranslator(RU_EN), TableTranslator(EN_RU)), generator
+    generator = ScriptedGenerator(queue=outputs)
+    return TurnRunner(generator, ScriptedTranslator(RU_EN), ScriptedTranslator(EN_RU)), generator
 
 
 def story() -> Story:
@@ -165,7 +116,7 @@ def test_cancel_between_tokens_raises_and_changes_nothing() -> None:
 
 
 def test_without_translators_text_passes_through() -> None:
-    generator = ScriptedGenerator(["Дверь открывается. Там"])
+    generator = ScriptedGenerator(queue=["Дверь открывается. Там"])
     run = TurnRunner(generator, None, None)
     turn = run.play(Story("custom", "Мир.", "Мир."), "Открой дверь")
     assert turn.continuation_ru == turn.continuation_en == "Дверь открывается."
@@ -177,20 +128,23 @@ def test_prompt_fits_the_window_minus_new_tokens() -> None:
         Turn("…", Mode.DO, f"You do thing {i}.", " ".join(["Words go on."] * 10), "…") for i in range(30)
     ]
     run, generator = runner(["Fine."])
+    generator.context_window = 200  # the 9 latest turns alone would take ~300 tokens
     run.play(current, "открываю дверь")
     budget = generator.context_window - current.settings.max_new_tokens
     assert generator.count_tokens(generator.prompts[0]) <= budget
     assert generator.prompts[0].endswith("> You open the door.\n")
+    assert "thing 29." in generator.prompts[0] and "thing 21." not in generator.prompts[0]
 
 
 def test_the_first_sentence_is_shown_while_the_rest_is_generated() -> None:
     log: list[str] = []
     raw = "The door creaks open. A dragon sleeps inside. It snores loudly."
-    generator = ScriptedGenerator([raw], log)
-    run = TurnRunner(generator, TableTranslator(RU_EN), TableTranslator(EN_RU))
+    generator = ScriptedGenerator(queue=[raw], on_token=lambda i: log.append(f"token {i}"))
+    run = TurnRunner(generator, ScriptedTranslator(RU_EN), ScriptedTranslator(EN_RU))
     run.play(story(), "открываю дверь", listener=Recorder(log))
-    assert log.index("Дверь со скрипом открывается.") == log.index("token A") + 1
-    assert log.index("Внутри спит дракон.") == log.index("token It") + 1
+    # Words stream one a token (token 1 is "The"); a sentence shows once the next one starts.
+    assert log.index("Дверь со скрипом открывается.") == log.index("token 5") + 1  # "A"
+    assert log.index("Внутри спит дракон.") == log.index("token 9") + 1  # "It"
     assert log[-1] == "It snores loudly."  # the last sentence is certain only at the end
 
 
@@ -204,7 +158,7 @@ def test_a_second_retry_keeps_both_earlier_continuations_and_avoids_them() -> No
     assert [a.en for a in turn.alternatives] == ["It is locked.", "A dragon sleeps inside."]
 
 
-class ManglingTranslator(TableTranslator):
+class ManglingTranslator(ScriptedTranslator):
     """Like opus-mt with names: a Cyrillic name comes out in a new spelling each time,
     a Latin word is copied through."""
 
@@ -216,7 +170,7 @@ class ManglingTranslator(TableTranslator):
 def test_names_keep_their_form_in_both_directions() -> None:
     ru_en = ManglingTranslator({"иду к Vseslav": "I go to Vseslav."})
     en_ru = ManglingTranslator({"Xqz1 waves.": "Xqz1 машет рукой."})
-    generator = ScriptedGenerator(["Vseslav waves."])
+    generator = ScriptedGenerator(queue=["Vseslav waves."])
     run = TurnRunner(generator, ru_en, en_ru)
     current = story()
     current.glossary = [GlossaryEntry("Всеслав", "Vseslav")]
