@@ -10,6 +10,7 @@ import re
 from difflib import SequenceMatcher
 
 from gamio_cli.sentences import complete_part
+from gamio_cli.textsafe import safe_output
 
 # Two continuations at least this similar (0-1, difflib ratio) count as the model looping.
 LOOP_SIMILARITY = 0.9
@@ -55,7 +56,8 @@ def fix_quotes(text: str) -> str:
 
 def clean_continuation(raw: str) -> str:
     """The part of a raw continuation worth showing: whole sentences, no next action, no markup."""
-    text = _normalise_spaces(strip_markup(cut_at_action(raw)))
+    # Model text is untrusted: escape sequences never reach the story, the saves or the screen.
+    text = _normalise_spaces(strip_markup(safe_output(cut_at_action(raw))))
     text = complete_part(text)
     return fix_quotes(text).strip()
 

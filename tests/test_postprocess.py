@@ -25,6 +25,7 @@ from gamio_cli.postprocess import clean_continuation, cut_at_action, fix_quotes,
         ("<b>Bold</b> move.", "Bold move."),
         ("Mr. Smith waves. He le", "Mr. Smith waves."),
         ("What? Who is there…", "What? Who is there…"),
+        ("The \x1b[2Jdoor \x1b]0;pwned\x07opens.\x07", "The door opens."),
     ],
 )
 def test_clean_continuation(raw: str, clean: str) -> None:
@@ -61,6 +62,6 @@ def test_loops_are_detected() -> None:
 @given(st.text(max_size=300))
 def test_clean_never_raises_and_never_keeps_an_action_line(raw: str) -> None:
     clean = clean_continuation(raw)
-    assert "\n" not in clean
+    assert "\n" not in clean and "\x1b" not in clean
     assert clean == clean.strip()
     assert clean.count('"') % 2 == 0
