@@ -142,6 +142,19 @@ def _check_scenario(value: str | None) -> str | None:
     return key
 
 
+ENGINES = ("auto", "ctranslate2", "transformers")
+
+
+def _check_engine(ctx: typer.Context, param: Any, value: str) -> str:
+    engine = value.strip().lower()
+    if engine not in ENGINES:
+        where = "в GAMIO_ENGINE" if _from_env(ctx, param.name) else "в --engine"
+        raise _CLICK.UsageError(
+            f"неизвестный движок «{value}» {where}: выберите {', '.join(ENGINES)}."
+        )
+    return engine
+
+
 @dataclass(frozen=True)
 class PlayOptions:
     new: bool
@@ -154,6 +167,7 @@ class PlayOptions:
     saves_dir: Path | None
     seed: int | None
     debug: bool
+    engine: str = "auto"
 
 
 SavesDir = Annotated[
@@ -211,6 +225,14 @@ def play(
             help="Где считать модели.",
         ),
     ] = "auto",
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine", envvar="GAMIO_ENGINE", callback=_check_engine,
+            metavar="auto|ctranslate2|transformers",
+            help="Движок: auto — CTranslate2 int8 на процессоре, transformers на видеокарте.",
+        ),
+    ] = "auto",
     saves_dir: SavesDir = None,
     seed: Annotated[
         int | None,
@@ -226,7 +248,7 @@ def play(
     if load and scenario:
         raise _CLICK.UsageError("--scenario выбирает мир новой истории, а --load открывает старую.")
     options = PlayOptions(
-        new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug
+        new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug, engine
     )
     from gamio_cli.launch import launch  # the game's imports load only when a game starts
 

@@ -42,6 +42,7 @@ class Game:
         self.name = name
         self._lock: FileLock | None = lock
         self.unsaved = False
+        runner.prepare(story)
 
     @classmethod
     def open(cls, store: SaveStore, runner: TurnRunner, name: str) -> Game:
@@ -148,6 +149,9 @@ class Game:
         """Save under the current name (SaveError if that fails; the story stays in memory)."""
         path = self.store.save(self.story, self.name)
         self.unsaved = False
+        # Every change of the story ends here: get the model ready for the next turn while
+        # the player reads and types.
+        self.runner.prepare(self.story)
         return path
 
     def save_as(self, name: str) -> Path:

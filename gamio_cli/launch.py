@@ -77,7 +77,11 @@ def launch(options: PlayOptions) -> int:
         return EXIT_INTERRUPTED if isinstance(stop, KeyboardInterrupt) else 0
     try:
         models = _load(io, options)
-        runner = TurnRunner(models.generator, models.ru_en, models.en_ru)
+        if models.notice:
+            io.info(models.notice)
+        # The CTranslate2 generator drops old turns in jumps, so its prompt cache is re-used.
+        step = getattr(models.generator, "window_step", 1)
+        runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)
         game = _open_game(store, runner, opened, choice, options, io)
     except KeyboardInterrupt:
         _release(opened)
@@ -137,6 +141,7 @@ def _load(io: LaunchIO, options: PlayOptions) -> Models:
         en_ru=options.en_ru,
         device=options.device,
         seed=options.seed,
+        engine=options.engine,
     )
     with io.working("Загружаю модели… (Ctrl-C — отмена)"):
         return load_models(config, on_status=io.progress)

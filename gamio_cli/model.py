@@ -42,6 +42,8 @@ class ModelConfig:
     device: str = "auto"
     # Makes a session reproducible (see gamio_cli.generator); None samples freshly each run.
     seed: int | None = None
+    # "auto" (CTranslate2 int8 on a CPU, transformers on a GPU), "ctranslate2" or "transformers".
+    engine: str = "auto"
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Models:
     generator: Generator
     ru_en: Translator | None
     en_ru: Translator | None
+    # Why the chosen engine could not run and another one does (shown to the player), or None.
+    notice: str | None = None
 
 
 def load_translator(
@@ -87,13 +91,32 @@ def load_models(config: ModelConfig, on_status: Callable[[str], None] | None = N
     for model_id, what, option in _translator_specs(config):
         resolve_model_dir(model_id, what, option=option)
     device = pick_device(config.device)
+    notice = _try_ct2(config, device, on_status)
+    if isinstance(notice, Models):
+        return notice
     translators: dict[str, MarianTranslator] = {}
     for model_id, what, option in _translator_specs(config):
         status(f"Загружаю {what}…")
         translators[option] = load_translator(model_id, device, what_ru=what, option=option)
     status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
     generator = load_generator(config.generator, device, config.seed)
-    return Models(generator, translators.get("--ru-en"), translators.get("--en-ru"))
+    return Models(generator, translators.get("--ru-en"), translators.get("--en-ru"), notice)
+
+
+def _try_ct2(
+    config: ModelConfig, device: str, on_status: Callable[[str], None] | None
+) -> Models | str | None:
+    """The CTranslate2 models when that engine is chosen and can run; else why not (or None)."""
+    # Imported here: ct2_models imports this module.
+    from gamio_cli.ct2_convert import Ct2Unavailable
+    from gamio_cli.ct2_models import load_ct2_models, resolve_engine
+
+    if resolve_engine(config.engine, device) != "ctranslate2":
+        return None
+    try:
+        return load_ct2_models(config, on_status)
+    except Ct2Unavailable as error:
+        return error.message
 
 
 def _translator_specs(config: ModelConfig) -> list[tuple[str, str, str]]:

@@ -19,6 +19,7 @@ from gamio_cli.glossary import (
     candidate_names,
     transliterate_ru,
 )
+from gamio_cli.ct2_prompt_cache import next_prompt_prefix
 from gamio_cli.postprocess import clean_continuation, is_loop
 from gamio_cli.prompt import Pending, build_prompt
 from gamio_cli.story import Alternative, GlossaryEntry, Mode, Story, Turn
@@ -91,6 +92,22 @@ class TurnRunner:
     ) -> str:
         """English -> Russian, or the text itself when there is no en->ru step."""
         return _translate(self.en_ru, "en-ru", text_en, cancel, glossary)
+
+    def prepare(self, story: Story) -> None:
+        """Let the generator encode the next prompt's beginning in the background, if it can.
+
+        Best effort: the next turn works the same without it, only slower.
+        """
+        prepare = getattr(self.generator, "prepare", None)
+        if prepare is None:
+            return
+        window = self.generator.context_window
+        try:
+            prefix = next_prompt_prefix(story, self.generator.count_tokens, window, self.window_step)
+        except GamioError:  # e.g. memory too long: the turn itself will tell the player
+            return
+        if prefix:
+            prepare(prefix)
 
     def play(
         self,

@@ -97,7 +97,7 @@ def test_dtype_per_device() -> None:
 
 def _tiny_config(tiny: TinyModels, **changes: object) -> ModelConfig:
     config = ModelConfig(generator=str(tiny.generator), ru_en=str(tiny.ru_en), en_ru=str(tiny.en_ru),
-                         device="cpu", seed=3)
+                         device="cpu", seed=3, engine="transformers")
     return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
 
 
@@ -191,3 +191,12 @@ def test_empty_tokenizer_is_refused(tiny_models: TinyModels, tmp_path: Path) -> 
     (empty / "merges.txt").write_text("", encoding="utf-8")
     with pytest.raises(ModelUnavailable, match="Токенизатор модели \\(генератор историй\\)"):
         load_generator(str(empty), "cpu")
+
+
+def test_auto_engine_on_a_cpu_is_ctranslate2(tiny_models: TinyModels) -> None:
+    from gamio_cli.ct2_generator import Ct2Generator
+
+    statuses: list[str] = []
+    models = load_models(_tiny_config(tiny_models, engine="auto"), on_status=statuses.append)
+    assert isinstance(models.generator, Ct2Generator) and models.notice is None
+    assert any("CTranslate2" in line for line in statuses)

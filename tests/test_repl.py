@@ -369,9 +369,10 @@ def test_control_characters_and_escapes_never_reach_the_screen(tmp_path: Path) -
 def test_model_text_is_not_trusted(tmp_path: Path) -> None:
     generator = ScriptedGenerator(queue=["The door creaks open.\x1b]0;evil\x07 \x1b[2JIt is [b]dark[/b]."])
     code, screen, game = run(tmp_path, ["открываю дверь"], generator)
-    assert len(game.story.turns) == 1 and "door creaks open" in screen.text
+    assert len(game.story.turns) == 1 and "Дверь со скрипом открывается." in screen.text
+    stored = game.story.turns[0].continuation_en + game.story.turns[0].continuation_ru
     for char in ESCAPES:
-        assert char not in screen.text
+        assert char not in screen.text and char not in stored
 
 
 def test_odd_input_never_crashes(tmp_path: Path) -> None:
