@@ -72,6 +72,7 @@ def test_python_dash_m_works() -> None:
     [
         (["play", "--device", "gpu"], "«gpu» в --device"),
         (["--device", "gpu"], "«gpu» в --device"),
+        (["play", "--engine", "onnx"], "«onnx» в --engine"),
         (["play", "--scenario", "космос"], "неизвестный мир «космос»"),
         (["play", "--new", "--load", "x"], "--new и --load"),
         (["play", "--load", "x", "--scenario", "fantasy"], "--scenario"),
@@ -92,6 +93,11 @@ def test_wrong_options_are_one_line(args: list[str], expected: str) -> None:
 def test_bad_device_from_the_environment_names_the_variable() -> None:
     code, output = invoke(["play"], env={"GAMIO_DEVICE": "tpu"})
     assert code == 2 and "GAMIO_DEVICE" in assert_one_line_error(output)
+
+
+def test_bad_engine_from_the_environment_names_the_variable() -> None:
+    code, output = invoke(["play"], env={"GAMIO_ENGINE": "onnx"})
+    assert code == 2 and "GAMIO_ENGINE" in assert_one_line_error(output)
 
 
 def model_error(args: list[str], env: dict[str, str], tmp_path: Path) -> str:
