@@ -173,8 +173,8 @@ def _is_oom(error: BaseException) -> bool:
 def _oom_message(what_ru: str) -> str:
     return (
         f"Не хватает памяти, чтобы загрузить модель ({what_ru}). Возьмите модель поменьше "
-        f"(--generator {SMALLER_GENERATOR}) или движок int8 (CTranslate2), закройте другие "
-        "программы или запустите на другом устройстве (--device)."
+        f"(--generator {SMALLER_GENERATOR}) или движок int8 (--engine ctranslate2), "
+        "закройте другие программы или запустите на другом устройстве (--device)."
     )
 
 
