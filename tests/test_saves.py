@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -380,16 +381,29 @@ def test_a_regular_file_in_the_path(tmp_path: Path) -> None:
         store.lock("x")
 
 
+def _forbid_writes(directory: Path) -> Callable[[], None]:
+    """Make directory unwritable for real, even for root (who ignores permission bits: then
+    the immutable attribute is used); returns what undoes it."""
+    directory.chmod(0o555)
+    if not os.access(directory, os.W_OK):
+        return lambda: directory.chmod(0o755)
+    directory.chmod(0o755)
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: see test_a_directory_the_player_cannot_write")
+    made = subprocess.run(["chattr", "+i", str(directory)], capture_output=True, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"this file system has no immutable attribute: {made.stderr!r}")
+    return lambda: subprocess.run(["chattr", "-i", str(directory)], check=True)
+
+
 def test_a_read_only_directory(tmp_path: Path) -> None:
     directory = tmp_path / "ro"
     directory.mkdir()
     store = SaveStore(directory)
     store.save(sample_story(), "x")
     old = store.path_of("x").read_bytes()
-    directory.chmod(0o555)
+    undo = _forbid_writes(directory)
     try:
-        if os.access(directory, os.W_OK):
-            pytest.skip("running with rights that ignore permissions (root): see the other tests")
         with pytest.raises(SaveError) as caught:
             store.save(longer(sample_story()), "x")
         assert (
@@ -397,7 +411,7 @@ def test_a_read_only_directory(tmp_path: Path) -> None:
         )
         assert store.path_of("x").read_bytes() == old
     finally:
-        directory.chmod(0o755)
+        undo()
 
 
 # The child may write at most LIMIT bytes to any file, as on a disk about to fill up.
