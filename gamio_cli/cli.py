@@ -122,14 +122,19 @@ def _from_env(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name == "ENVIRONMENT"
 
 
-def _check_device(ctx: typer.Context, param: Any, value: str) -> str:
-    device = value.strip().lower()
-    if device not in DEVICES:
-        where = "в GAMIO_DEVICE" if _from_env(ctx, param.name) else "в --device"
-        raise _CLICK.UsageError(
-            f"неизвестное устройство «{value}» {where}: выберите {', '.join(DEVICES)}."
-        )
-    return device
+def _choice(unknown_ru: str, choices: tuple[str, ...], env: str, option: str) -> Any:
+    """A typer callback that accepts one of choices (any case) and names its source if not."""
+
+    def check(ctx: typer.Context, param: Any, value: str) -> str:
+        picked = value.strip().lower()
+        if picked not in choices:
+            where = f"в {env}" if _from_env(ctx, param.name) else f"в {option}"
+            raise _CLICK.UsageError(
+                f"{unknown_ru} «{value}» {where}: выберите {', '.join(choices)}."
+            )
+        return picked
+
+    return check
 
 
 def _check_scenario(value: str | None) -> str | None:
@@ -143,16 +148,6 @@ def _check_scenario(value: str | None) -> str | None:
 
 
 ENGINES = ("auto", "ctranslate2", "transformers")
-
-
-def _check_engine(ctx: typer.Context, param: Any, value: str) -> str:
-    engine = value.strip().lower()
-    if engine not in ENGINES:
-        where = "в GAMIO_ENGINE" if _from_env(ctx, param.name) else "в --engine"
-        raise _CLICK.UsageError(
-            f"неизвестный движок «{value}» {where}: выберите {', '.join(ENGINES)}."
-        )
-    return engine
 
 
 @dataclass(frozen=True)
@@ -221,14 +216,16 @@ def play(
     device: Annotated[
         str,
         typer.Option(
-            "--device", envvar="GAMIO_DEVICE", callback=_check_device, metavar="auto|cpu|cuda|mps",
+            "--device", envvar="GAMIO_DEVICE", metavar="auto|cpu|cuda|mps",
+            callback=_choice("неизвестное устройство", DEVICES, "GAMIO_DEVICE", "--device"),
             help="Где считать модели.",
         ),
     ] = "auto",
     engine: Annotated[
         str,
         typer.Option(
-            "--engine", envvar="GAMIO_ENGINE", callback=_check_engine,
+            "--engine", envvar="GAMIO_ENGINE",
+            callback=_choice("неизвестный движок", ENGINES, "GAMIO_ENGINE", "--engine"),
             metavar="auto|ctranslate2|transformers",
             help="Движок: auto — CTranslate2 int8 на процессоре, transformers на видеокарте.",
         ),
