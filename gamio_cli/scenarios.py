@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from gamio_cli.names import pick_name
 from gamio_cli.settings import Settings
-from gamio_cli.story import Story
+from gamio_cli.story import GlossaryEntry, Story
 
 CUSTOM_KEY = "custom"  # Story.scenario of a world the player wrote
 NAME_PLACEHOLDER = "{name}"
@@ -122,8 +122,7 @@ def new_story(
 ) -> Story:
     """A fresh story in this world; the character is `name` (Russian, English) or one picked with rng.
 
-    Callers that need the name (e.g. for the translation glossary) pick it with
-    names.pick_name(rng) and pass it in.
+    The name goes into the story's glossary, so translation keeps its fixed English form.
     """
     name_ru, name_en = pick_name(rng) if name is None else name
     return Story(
@@ -131,4 +130,5 @@ def new_story(
         opening_ru=scenario.opening_ru.replace(NAME_PLACEHOLDER, name_ru),
         opening_en=scenario.opening_en.replace(NAME_PLACEHOLDER, name_en),
         settings=Settings() if settings is None else settings,
+        glossary=[GlossaryEntry(name_ru, name_en)],
     )

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from gamio_cli.glossary import Glossary
 from gamio_cli.model import ModelConfig, Models, load_models
 from gamio_cli.pipeline import TurnRunner
 from gamio_cli.scenarios import SCENARIOS, new_story
-from gamio_cli.story import Mode, Turn
+from gamio_cli.story import GlossaryEntry, Mode, Turn
 from tests.tiny_models import TinyModels
 
 
@@ -86,3 +87,26 @@ def test_a_long_story_keeps_playing_within_the_window(models: Models) -> None:
     budget = generator.context_window - story.settings.max_new_tokens
     assert max(sizes) <= budget
     assert max(sizes) > budget * 0.8  # the window really was full: old turns were dropped
+
+
+def test_a_name_keeps_its_form_through_the_trained_translators(models: Models) -> None:
+    """«Всеслав» in any case form reaches the prompt as "Vseslav", and "Vseslav" comes back as
+    «Всеслав», though neither tiny translator knows the name (the glossary carries it)."""
+    prompts: list[str] = []
+    original = models.generator.generate
+
+    def captured(prompt: str, *args: Any, **kwargs: Any) -> str:
+        prompts.append(prompt)
+        return original(prompt, *args, **kwargs)
+
+    runner = TurnRunner(models.generator, models.ru_en, models.en_ru)
+    story = new_story(SCENARIOS["fantasy"], name=("Всеслав", "Vseslav"))
+    assert story.glossary == [GlossaryEntry("Всеслав", "Vseslav")]  # the hero's fixed form
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models.generator, "generate", captured)
+        turn = runner.play(story, "иду к Всеславу")
+    assert turn.action_en == "You go to Vseslav."
+    assert prompts[0].endswith("> You go to Vseslav.\n")
+    glossary = Glossary(story.glossary)
+    assert runner.to_russian("Vseslav waves.", glossary=glossary) == "Всеслав машет рукой."
+    assert "Всеслав" not in runner.to_russian("Vseslav waves.")  # what the glossary prevents

@@ -38,6 +38,8 @@ RU_EN: dict[str, str] = {
     "Начинается гроза.": "A storm begins.",
     "Ты рыцарь в старом замке.": "You are a knight in an old castle.",
     "У меня есть лампа.": "I have a lamp.",
+    # A glossary name reaches the translator as its English form (gamio_cli/glossary.py).
+    "иду к Vseslav": "I go to Vseslav.",
 }
 
 EN_RU: dict[str, str] = {
@@ -50,6 +52,8 @@ EN_RU: dict[str, str] = {
     "Lightning flashes.": "Сверкает молния.",
     "Nothing happens.": "Ничего не происходит.",
     "You are a knight in an old castle.": "Ты рыцарь в старом замке.",
+    # ...and leaves English as a code token the translator copies (gamio_cli/glossary.py).
+    "Xqz1 waves.": "Xqz1 машет рукой.",
 }
 
 FALLBACK = "Nothing happens."
