@@ -29,7 +29,7 @@ from typing import Any
 
 from gamio_cli.ct2_prompt_cache import WINDOW_STEP, PromptCache
 from gamio_cli.engine import CancelToken
-from gamio_cli.generator import ACTION_MARKER, DEFAULT_WINDOW
+from gamio_cli.generator import ACTION_MARKER, DEFAULT_WINDOW, token_ids
 from gamio_cli.settings import Settings
 
 # Seconds between checks of the cancel token while no token arrives (the prompt is encoding).
@@ -116,9 +116,7 @@ class Ct2Generator:
         return len(self._encode(text))
 
     def _encode(self, text: str) -> list[int]:
-        # verbose=False: a story longer than the window is normal here (the caller trims it).
-        ids = self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
-        return [int(token) for token in ids]
+        return token_ids(self.tokenizer, text)
 
     def generate(
         self,

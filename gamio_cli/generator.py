@@ -22,6 +22,13 @@ ACTION_MARKER = "\n>"
 DEFAULT_WINDOW = 1024
 
 
+def token_ids(tokenizer: Any, text: str) -> list[int]:
+    """The token ids of text, as both engines' generators count and feed them."""
+    # verbose=False: a story longer than the window is normal here (the caller trims it).
+    ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+    return [int(token) for token in ids]
+
+
 class TransformersGenerator:
     """Implements engine.Generator with AutoTokenizer + AutoModelForCausalLM."""
 
@@ -58,9 +65,7 @@ class TransformersGenerator:
         return len(self._encode(text))
 
     def _encode(self, text: str) -> list[int]:
-        # verbose=False: a story longer than the window is normal here (the caller trims it).
-        ids = self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
-        return [int(token) for token in ids]
+        return token_ids(self.tokenizer, text)
 
     def generate(
         self,
