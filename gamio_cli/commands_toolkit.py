@@ -9,6 +9,8 @@ shorten now, not at the next turn.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from gamio_cli.commands import Command, Outcome, Session
 from gamio_cli.commands_settings import settings_command
 from gamio_cli.commands_story import parse_number
@@ -17,6 +19,8 @@ from gamio_cli.glossary import Glossary, parse_name_command
 from gamio_cli.prompt import Pending, PromptTooLong, build_prompt
 from gamio_cli.story import AuthorNote, MemoryEntry, Mode, WorldEntry
 from gamio_cli.worldinfo import parse_world_add
+
+T = TypeVar("T")
 
 # Longest text one memory entry, note or world entry may have, in characters.
 MAX_ENTRY_CHARS = 1000
@@ -77,13 +81,18 @@ def _memory(session: Session, argument: str) -> Outcome:
 
 def _forget(session: Session, argument: str) -> Outcome:
     memory = session.game.story.memory
-    number = parse_number(argument, "/forget N (список: /memory)")
-    if number > len(memory):
-        raise GamioError(_missing(number, len(memory), "в памяти", "/memory"))
-    entry = memory.pop(number - 1)
+    entry = _pop_numbered(memory, argument, "/forget N (список: /memory)", "в памяти", "/memory")
     session.info(f"Забыто: {entry.ru}")
     session.game.commit()
     return Outcome.CONTINUE
+
+
+def _pop_numbered(items: list[T], argument: str, usage: str, where: str, listing: str) -> T:
+    """Remove and return entry N (counted from 1) of a numbered list the player was shown."""
+    number = parse_number(argument, usage)
+    if number > len(items):
+        raise GamioError(_missing(number, len(items), where, listing))
+    return items.pop(number - 1)
 
 
 def _missing(number: int, count: int, where: str, listing: str) -> str:
@@ -162,11 +171,8 @@ def _world_add(session: Session, rest: str) -> None:
 
 
 def _world_remove(session: Session, rest: str) -> None:
-    world = session.game.story.world
-    number = parse_number(rest, "/world remove N (список: /world)")
-    if number > len(world):
-        raise GamioError(_missing(number, len(world), "в сведениях о мире", "/world"))
-    entry = world.pop(number - 1)
+    usage = "/world remove N (список: /world)"
+    entry = _pop_numbered(session.game.story.world, rest, usage, "в сведениях о мире", "/world")
     session.info(f"Сведения о мире удалены: {entry.text_ru}")
     session.game.commit()
 
