@@ -6,7 +6,9 @@ stdout prefixed with "@@ ").
 
 - baseline: what the AI Dungeon family does: transformers fp32, the whole prompt encoded every
   turn, a window sliding by one turn, transformers fp32 Marian.
-- gamio: the game's CPU default: CTranslate2 int8, prompt cache, window_step CT2_WINDOW_STEP.
+- gamio: the game's CPU default, loaded as the game loads it (GAMIO_ENGINE picks another):
+  the generator on transformers with int8 matrices and the prefix cache, the translators on
+  CTranslate2 int8, and the generator's window_step.
 
 Both write exactly the same number of tokens: the generator is forced to max_new_tokens (no
 early stop) and the translators to round(OUTPUT_RATIO x input tokens). The models' random text
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -104,7 +107,6 @@ class Listener:
 
 def load_side(side: str, models: dict[str, Path], ct2_root: Path) -> tuple[Generator, Translator, Translator, int]:
     """The real generator and translators of one side, and its window step."""
-    from gamio_cli import generator as transformers_generator
     from gamio_cli import translator as marian
 
     marian.OUTPUT_PER_INPUT_TOKEN, marian.OUTPUT_SLACK_TOKENS = OUTPUT_RATIO, 0
@@ -114,24 +116,26 @@ def load_side(side: str, models: dict[str, Path], ct2_root: Path) -> tuple[Gener
         from gamio_cli.generator import TransformersGenerator
         from gamio_cli.translator import MarianTranslator
 
-        transformers_generator.ACTION_MARKER = "\0never"  # forced length: no stop at "\n>"
         gen = TransformersGenerator.from_dir(models["generator"], "cpu", torch.float32, 1)
-        gen.model.generation_config.min_new_tokens = Settings().max_new_tokens
+        gen.prefix_cache = False  # the whole prompt encoded every turn
+        gen.force_length = True
         ru_en, en_ru = (MarianTranslator.from_dir(models[key], "cpu", torch.float32)
                         for key in ("ru_en", "en_ru"))
         for translator in (ru_en, en_ru):
             translator.model.generation_config.min_new_tokens = 10**4  # up to the budget
         return gen, ru_en, en_ru, 1
-    from gamio_cli.ct2_models import CT2_WINDOW_STEP, load_ct2_models
-    from gamio_cli.model import ModelConfig
+    from gamio_cli.model import ModelConfig, load_models
 
+    # The game's own loading: --engine auto unless GAMIO_ENGINE says otherwise.
     config = ModelConfig(str(models["generator"]), str(models["ru_en"]), str(models["en_ru"]),
-                         device="cpu", seed=1)
-    loaded = load_ct2_models(config, cache_root=ct2_root)
-    loaded.generator.force_length = True  # type: ignore[attr-defined]
-    for translator in (loaded.ru_en, loaded.en_ru):
-        translator.force_length = True  # type: ignore[union-attr]
-    return loaded.generator, loaded.ru_en, loaded.en_ru, CT2_WINDOW_STEP  # type: ignore[return-value]
+                         device="cpu", seed=1, engine=os.environ.get("GAMIO_ENGINE", "auto"))
+    loaded = load_models(config, ct2_root=ct2_root)
+    if loaded.notice:
+        raise RuntimeError(loaded.notice)
+    for model in (loaded.generator, loaded.ru_en, loaded.en_ru):
+        model.force_length = True  # type: ignore[union-attr]
+    step = int(getattr(loaded.generator, "window_step", 1))
+    return loaded.generator, loaded.ru_en, loaded.en_ru, step  # type: ignore[return-value]
 
 
 def opening_story() -> Story:

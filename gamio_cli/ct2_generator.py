@@ -23,29 +23,17 @@ import json
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gamio_cli.background import POLL_S, Background
 from gamio_cli.ct2_prompt_cache import WINDOW_STEP, PromptCache
-from gamio_cli.engine import CancelToken
+from gamio_cli.engine import CancelToken, RunStats
 from gamio_cli.generator import ACTION_MARKER, DEFAULT_WINDOW, token_ids
 from gamio_cli.settings import Settings
 
-# Seconds between checks of the cancel token while no token arrives (the prompt is encoding).
-POLL_S = 0.05
 # Seconds the worker waits for on_text before going on regardless (a consumer that went away).
 HANDOFF_TIMEOUT_S = 60.0
-
-
-@dataclass
-class RunStats:
-    """What the last generate() did, for the benchmark and the curious."""
-
-    prompt_tokens: int = 0
-    cached_tokens: int = 0  # taken from the prompt cache
-    reloaded: bool = False  # the model was reloaded to free the previous cached prompt
-    token_times: list[float] = field(default_factory=list)  # perf_counter() of each token
 
 
 def sampling_options(settings: Settings, max_new: int, force_length: bool) -> dict[str, Any]:
@@ -88,7 +76,7 @@ class Ct2Generator:
         self.last_run = RunStats()
         self._window = window
         self._calls = 0
-        self._preparing: threading.Thread | None = None
+        self._background = Background(self.cache.clear)
 
     @classmethod
     def from_dirs(cls, hf_dir: Path, ct2_dir: Path, seed: int | None = None) -> Ct2Generator:
@@ -172,17 +160,11 @@ class Ct2Generator:
             self.generator.generate_batch([tokens[-1:]], static_prompt=tokens[:-1], max_length=1,
                                           beam_size=1, include_prompt_in_result=False)
 
-        self._preparing = threading.Thread(target=_quietly(encode, self.cache), daemon=True)
-        self._preparing.start()
+        self._background.start(encode)
 
     def wait_prepared(self, cancel: CancelToken | None = None) -> None:
         """Wait until a prepare() in progress finished (Ctrl-C still cancels the wait)."""
-        thread, self._preparing = self._preparing, None
-        while thread is not None and thread.is_alive():
-            if cancel is not None and cancel.cancelled:
-                self._preparing = thread  # still running: the next call waits again
-                cancel.check()
-            thread.join(POLL_S)
+        self._background.wait(cancel)
 
     def _decode(self, ids: list[int]) -> str:
         text = str(self.tokenizer.decode(ids, skip_special_tokens=True))
@@ -234,18 +216,6 @@ def load_tokenizer(hf_dir: Path) -> Any:
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(hf_dir))
-
-
-def _quietly(work: Callable[[], None], cache: PromptCache) -> Callable[[], None]:
-    """Run background work; a failure only costs the cache (the turn encodes everything)."""
-
-    def run() -> None:
-        try:
-            work()
-        except Exception:  # noqa: BLE001 - a prepared prefix is an optimisation, never an error
-            cache.clear()
-
-    return run
 
 
 class _TokenRun:

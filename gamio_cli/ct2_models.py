@@ -1,9 +1,12 @@
-"""The CTranslate2 engine: which engine runs, and loading the three models with it.
+"""The CTranslate2 engine: which engine runs each model, and loading models with CTranslate2.
 
-`auto` means CTranslate2 int8 on a CPU (3-4x faster per turn there, a third of the memory)
-and transformers on a GPU (CTranslate2's pip wheels run CUDA too, but the transformers path
-is the tested one there). When CTranslate2 cannot run (not installed, not enough memory to
-convert, a broken cache) load_ct2_models raises Ct2Unavailable and the caller falls back.
+`auto` on a CPU runs the translators on CTranslate2 int8 (2.5x faster than transformers
+float32 there) and the story generator on transformers with int8 matrices (int8_weights:
+its kernels decode GPT-2-XL about 1.7x faster than CTranslate2's int8 on the same cores);
+on a GPU everything runs on transformers (CTranslate2's pip wheels run CUDA too, but the
+transformers path is the tested one there). When CTranslate2 cannot run (not installed, not
+enough memory to convert, a broken cache) load_ct2_models raises Ct2Unavailable and the
+caller falls back.
 ctranslate2 and transformers are imported lazily, inside functions.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,7 +25,8 @@ from gamio_cli.ct2_translator import Ct2Translator
 from gamio_cli.engine import Translator
 from gamio_cli.errors import ModelUnavailable
 from gamio_cli.hub import resolve_model_dir
-from gamio_cli.model import GENERATOR_RU, ModelConfig, Models, _check_tokenizer, _translator_specs
+from gamio_cli.int8_weights import int8_available
+from gamio_cli.model import GENERATOR_RU, ModelConfig, _check_tokenizer, _translator_specs
 from gamio_cli.threads import prepare_ct2_env
 
 ENGINE_CHOICES = ("auto", "ctranslate2", "transformers")
@@ -44,12 +49,36 @@ def resolve_engine(choice: str, device: str) -> str:
     return choice
 
 
+def resolve_engines(choice: str, device: str) -> tuple[str, str]:
+    """(the generator's engine, the translators' engine) for an --engine choice on a device."""
+    engine = resolve_engine(choice, device)
+    if choice.strip().lower() == "auto" and engine == "ctranslate2" and int8_available():
+        return "transformers", "ctranslate2"
+    return engine, engine
+
+
+@dataclass
+class Ct2Models:
+    generator: Ct2Generator | None  # None when asked for the translators only
+    translators: dict[str, Translator]  # by option: "--ru-en", "--en-ru"
+
+    @property
+    def ru_en(self) -> Translator | None:
+        return self.translators.get("--ru-en")
+
+    @property
+    def en_ru(self) -> Translator | None:
+        return self.translators.get("--en-ru")
+
+
 def load_ct2_models(
     config: ModelConfig,
     on_status: Callable[[str], None] | None = None,
     cache_root: Path | None = None,
-) -> Models:
-    """The configured models on CTranslate2 int8 (CPU), converting them on first use.
+    with_generator: bool = True,
+) -> Ct2Models:
+    """The configured translators (and generator) on CTranslate2 int8 (CPU), converted on
+    first use.
 
     cache_root: where converted models live (default: the user cache, see ct2_convert).
     Raises Ct2Unavailable (the caller shows its message and loads transformers instead) or
@@ -58,16 +87,19 @@ def load_ct2_models(
     status = on_status or (lambda _line: None)
     _import_ct2()
     specs = [(config.generator, GENERATOR_RU, "--generator")] + _translator_specs(config)
+    specs = specs if with_generator else specs[1:]
     dirs = [resolve_model_dir(model_id, what, option=option) for model_id, what, option in specs]
     converted = ensure_converted([(path, what) for path, (_, what, _) in zip(dirs, specs)],
                                  root=cache_root, on_status=status)
-    translators: dict[str, Translator] = {}
-    for hf_dir, ct2_dir, (_, what, option) in list(zip(dirs, converted, specs))[1:]:
-        status(f"Загружаю {what} (CTranslate2 int8)…")
-        translators[option] = _load_translator(hf_dir, ct2_dir, what)
-    status(f"Загружаю {GENERATOR_RU} (CTranslate2 int8, на процессоре)…")
-    generator = _load_generator(dirs[0], converted[0], config.seed)
-    return Models(generator, translators.get("--ru-en"), translators.get("--en-ru"))
+    loaded = Ct2Models(None, {})
+    for hf_dir, ct2_dir, (_, what, option) in zip(dirs, converted, specs):
+        if option == "--generator":
+            status(f"Загружаю {what} (CTranslate2 int8, на процессоре)…")
+            loaded.generator = _load_generator(hf_dir, ct2_dir, config.seed)
+        else:
+            status(f"Загружаю {what} (CTranslate2 int8)…")
+            loaded.translators[option] = _load_translator(hf_dir, ct2_dir, what)
+    return loaded
 
 
 def _import_ct2() -> None:

@@ -7,6 +7,7 @@ This module imports no ML library.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from gamio_cli.errors import Cancelled
@@ -33,6 +34,16 @@ class CancelToken:
         """Raise Cancelled once the flag is set."""
         if self._cancelled:
             raise Cancelled()
+
+
+@dataclass
+class RunStats:
+    """What a generator's last generate() did, for the benchmark and the curious."""
+
+    prompt_tokens: int = 0
+    cached_tokens: int = 0  # taken from the prompt cache instead of encoded
+    reloaded: bool = False  # CTranslate2 only: the model was reloaded to free an old prompt
+    token_times: list[float] = field(default_factory=list)  # perf_counter() of each token
 
 
 class Translator(Protocol):

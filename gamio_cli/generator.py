@@ -13,7 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gamio_cli.engine import CancelToken
+from gamio_cli.background import Background
+from gamio_cli.ct2_prompt_cache import WINDOW_STEP
+from gamio_cli.engine import CancelToken, RunStats
+from gamio_cli.kv_prefix import KvPrefixCache, cache_argument, output_cache
 from gamio_cli.settings import Settings
 
 # The player's next action starts with a newline and ">": the model's turn is over.
@@ -30,14 +33,26 @@ def token_ids(tokenizer: Any, text: str) -> list[int]:
 
 
 class TransformersGenerator:
-    """Implements engine.Generator with AutoTokenizer + AutoModelForCausalLM."""
+    """Implements engine.Generator with AutoTokenizer + AutoModelForCausalLM.
+
+    Each run re-uses the keys and values of the tokens its prompt shares with the previous
+    run's (kv_prefix), and prepare() encodes the next prompt's beginning while the player reads
+    and types, as Ct2Generator does with CTranslate2's prompt cache. The cache is a fixed-size
+    one (transformers' StaticCache, the whole window): a growing cache re-copies itself every
+    token and decoded GPT-2-XL 3x slower at 800 tokens of context on a CPU.
+    """
 
     def __init__(self, tokenizer: Any, model: Any, device: str, seed: int | None = None) -> None:
         self.tokenizer = tokenizer
         self.model = model
         self.device = device
         self.seed = seed
+        self.prefix_cache = True  # False: encode every prompt in full (the benchmark's baseline)
+        self.force_length = False  # benchmarks: always write max_new_tokens tokens
+        self.last_run = RunStats()
         self._calls = 0
+        self._kv = KvPrefixCache()
+        self._background = Background(self._kv.clear)
         config = model.config
         window = getattr(config, "n_positions", None) or getattr(
             config, "max_position_embeddings", None
@@ -45,21 +60,44 @@ class TransformersGenerator:
         self._window = int(window or DEFAULT_WINDOW)
 
     @classmethod
-    def from_dir(cls, path: Path, device: str, dtype: Any, seed: int | None) -> TransformersGenerator:
-        """Load tokenizer and model from a directory written by save_pretrained."""
+    def from_dir(
+        cls, path: Path, device: str, dtype: Any, seed: int | None, int8: bool = False
+    ) -> TransformersGenerator:
+        """Load tokenizer and model from a directory written by save_pretrained.
+
+        int8 (CPU only): the matrices quantized to int8 while loading (see int8_weights).
+        """
+        import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         from gamio_cli.device import dtype_keyword
+        from gamio_cli.int8_weights import load_int8_causal_lm
+        from gamio_cli.threads import set_torch_threads
 
+        set_torch_threads(torch)
         tokenizer = AutoTokenizer.from_pretrained(str(path))
-        model: Any = AutoModelForCausalLM.from_pretrained(str(path), **{dtype_keyword(): dtype})
-        model.to(device)
+        if int8:
+            model: Any = load_int8_causal_lm(path)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(str(path), **{dtype_keyword(): dtype})
+            model.to(device)
         model.eval()
         return cls(tokenizer, model, device, seed)
 
     @property
     def context_window(self) -> int:
         return self._window
+
+    @property
+    def int8(self) -> bool:
+        """Whether the model's matrices are int8 (loaded by int8_weights)."""
+        return any(type(module).__module__.startswith("torch.ao.nn.quantized")
+                   for module in self.model.modules())
+
+    @property
+    def window_step(self) -> int:
+        """The TurnRunner window_step the prefix cache is made for (see ct2_prompt_cache)."""
+        return WINDOW_STEP if self.prefix_cache else 1
 
     def count_tokens(self, text: str) -> int:
         return len(self._encode(text))
@@ -76,29 +114,90 @@ class TransformersGenerator:
     ) -> str:
         """The raw continuation of prompt (without it), ending at most a token past "\\n>"."""
         import torch
-        from transformers import StoppingCriteriaList
 
+        self.wait_prepared(cancel)
         max_new = max(1, min(settings.max_new_tokens, self._window - 1))
         ids = self._prompt_ids(prompt, self._window - max_new)
-        input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
-        watcher = _Watcher(self.tokenizer, len(ids), cancel, on_text)
         if cancel is not None:
-            cancel.check()  # the first step (reading the whole prompt) is the slowest one
+            cancel.check()  # the first step (reading the prompt) is the slowest one
         self._reseed(torch)
+        try:
+            # The cache's tensors are inference tensors: even cutting it must happen in this mode.
+            with torch.inference_mode():
+                past, reused = self._kv.take(ids) if self.prefix_cache else (None, 0)
+                self.last_run = RunStats(len(ids), reused)
+                watcher = _Watcher(self.tokenizer, len(ids), cancel, on_text,
+                                   not self.force_length, self.last_run.token_times)
+                output = self.model.generate(
+                    torch.tensor([ids], dtype=torch.long, device=self.device),
+                    **self._generate_options(settings, max_new, watcher, past),
+                )
+        except BaseException:
+            self._kv.clear()  # a run cut short leaves the cache in an unknown state
+            raise
+        if self.prefix_cache:
+            self._kv.keep(output.sequences[0].tolist(), output_cache(output))
+        new = output.sequences[0, len(ids):]
+        return str(self.tokenizer.decode(new, skip_special_tokens=True))
+
+    def _generate_options(
+        self, settings: Settings, max_new: int, watcher: _Watcher, past: Any
+    ) -> dict[str, Any]:
+        """generate()'s keywords: the sampling knobs (see Settings), the cache, the stop rules."""
+        from transformers import StoppingCriteriaList
+
+        options: dict[str, Any] = dict(
+            do_sample=True,
+            temperature=settings.temperature,
+            top_p=settings.top_p,
+            top_k=settings.top_k,
+            repetition_penalty=settings.repetition_penalty,
+            max_new_tokens=max_new,
+            pad_token_id=self._eos_id(),
+            stopping_criteria=StoppingCriteriaList([watcher]),
+            return_dict_in_generate=True,
+        )
+        if self.force_length:
+            options["min_new_tokens"] = max_new
+        if self.prefix_cache:
+            options.update(cache_argument(past if past is not None else self._new_cache()))
+        return options
+
+    def prepare(self, text: str) -> None:
+        """Encode text into the prefix cache in the background; returns at once.
+
+        For the time the player reads and types: the next prompt starts with text (see
+        ct2_prompt_cache.next_prompt_prefix), so the next turn encodes only what follows.
+        The next generate() waits for it first (it would have to encode the same anyway).
+        """
+        self.wait_prepared()
+        ids = self._encode(text)[: self._window - 1]
+        if not self.prefix_cache or len(ids) < 2:
+            return
+        self._background.start(lambda: self._encode_prefix(ids))
+
+    def wait_prepared(self, cancel: CancelToken | None = None) -> None:
+        """Wait until a prepare() in progress finished (Ctrl-C still cancels the wait)."""
+        self._background.wait(cancel)
+
+    def _encode_prefix(self, ids: list[int]) -> None:
+        import torch
+
         with torch.inference_mode():
-            output = self.model.generate(
-                input_ids,
-                attention_mask=torch.ones_like(input_ids),
-                do_sample=True,
-                temperature=settings.temperature,
-                top_p=settings.top_p,
-                top_k=settings.top_k,
-                repetition_penalty=settings.repetition_penalty,
-                max_new_tokens=max_new,
-                pad_token_id=self._eos_id(),
-                stopping_criteria=StoppingCriteriaList([watcher]),
+            past, reused = self._kv.take(ids)
+            cache = past if past is not None else self._new_cache()
+            self.model(
+                torch.tensor([ids[reused:]], dtype=torch.long, device=self.device),
+                cache_position=torch.arange(reused, len(ids), device=self.device),
+                use_cache=True,
+                **cache_argument(cache),
             )
-        return str(self.tokenizer.decode(output[0, len(ids):], skip_special_tokens=True))
+        self._kv.keep(ids, cache)
+
+    def _new_cache(self) -> Any:
+        from transformers import StaticCache
+
+        return StaticCache(config=self.model.config, max_cache_len=self._window)
 
     def _prompt_ids(self, prompt: str, keep: int) -> list[int]:
         """The last `keep` tokens of the prompt (an overlong prompt is the caller's bug, not a crash)."""
@@ -134,16 +233,23 @@ class _Watcher:
         prompt_len: int,
         cancel: CancelToken | None,
         on_text: Callable[[str], None] | None,
+        stop_at_marker: bool = True,
+        times: list[float] | None = None,
     ) -> None:
         self.tokenizer = tokenizer
         self.prompt_len = prompt_len
         self.cancel = cancel
         self.on_text = on_text
+        self.stop_at_marker = stop_at_marker
+        self.times = times if times is not None else []
         self.text = ""
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import time
+
         import torch
 
+        self.times.append(time.perf_counter())
         if self.cancel is not None:
             self.cancel.check()
         text = self.tokenizer.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
@@ -153,5 +259,5 @@ class _Watcher:
             self.text = text
             if self.on_text is not None:
                 self.on_text(text)
-        done = ACTION_MARKER in text
+        done = self.stop_at_marker and ACTION_MARKER in text
         return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)

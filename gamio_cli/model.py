@@ -68,10 +68,17 @@ def load_translator(
 
 
 def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> TransformersGenerator:
-    """A GPT-2-family story generator from a hub id or a local directory, on device."""
+    """A GPT-2-family story generator from a hub id or a local directory, on device.
+
+    On a CPU its matrices are int8 where this torch has the kernels (int8_weights): a quarter
+    of the memory and about 6x faster per token than float32 for GPT-2-XL.
+    """
+    from gamio_cli.int8_weights import int8_available
+
     path = resolve_model_dir(id_or_dir, GENERATOR_RU, option="--generator")
+    int8 = device == "cpu" and int8_available()
     generator = _guarded(
-        lambda: TransformersGenerator.from_dir(path, device, dtype_for(device), seed),
+        lambda: TransformersGenerator.from_dir(path, device, dtype_for(device), seed, int8),
         path,
         GENERATOR_RU,
     )
@@ -79,11 +86,16 @@ def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> Tran
     return generator
 
 
-def load_models(config: ModelConfig, on_status: Callable[[str], None] | None = None) -> Models:
+def load_models(
+    config: ModelConfig,
+    on_status: Callable[[str], None] | None = None,
+    ct2_root: Path | None = None,
+) -> Models:
     """Load the configured models; on_status receives Russian progress lines for a spinner.
 
     Every model directory is resolved before any model loads, so a missing download fails in
-    seconds rather than after a minute of loading the others.
+    seconds rather than after a minute of loading the others. ct2_root: where models converted
+    for CTranslate2 live (default: the user cache).
     """
     status = on_status or (lambda _line: None)
     status("Проверяю модели (при первом запуске скачиваю)…")
@@ -91,32 +103,37 @@ def load_models(config: ModelConfig, on_status: Callable[[str], None] | None = N
     for model_id, what, option in _translator_specs(config):
         resolve_model_dir(model_id, what, option=option)
     device = pick_device(config.device)
-    notice = _try_ct2(config, device, on_status)
-    if isinstance(notice, Models):
-        return notice
-    translators: dict[str, MarianTranslator] = {}
+    ct2, notice = _try_ct2(config, device, on_status, ct2_root)
+    translators: dict[str, Translator] = dict(ct2.translators) if ct2 else {}
     for model_id, what, option in _translator_specs(config):
-        status(f"Загружаю {what}…")
-        translators[option] = load_translator(model_id, device, what_ru=what, option=option)
-    status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
-    generator = load_generator(config.generator, device, config.seed)
+        if option not in translators:
+            status(f"Загружаю {what}…")
+            translators[option] = load_translator(model_id, device, what_ru=what, option=option)
+    generator: Generator | None = ct2.generator if ct2 else None
+    if generator is None:
+        status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
+        generator = load_generator(config.generator, device, config.seed)
     return Models(generator, translators.get("--ru-en"), translators.get("--en-ru"), notice)
 
 
 def _try_ct2(
-    config: ModelConfig, device: str, on_status: Callable[[str], None] | None
-) -> Models | str | None:
-    """The CTranslate2 models when that engine is chosen and can run; else why not (or None)."""
+    config: ModelConfig, device: str, on_status: Callable[[str], None] | None,
+    ct2_root: Path | None,
+) -> tuple[Any, str | None]:
+    """(the CTranslate2 models, None) for the models that engine runs; (None, why not) when
+    it cannot run; (None, None) when no model runs on it."""
     # Imported here: ct2_models imports this module.
     from gamio_cli.ct2_convert import Ct2Unavailable
-    from gamio_cli.ct2_models import load_ct2_models, resolve_engine
+    from gamio_cli.ct2_models import load_ct2_models, resolve_engines
 
-    if resolve_engine(config.engine, device) != "ctranslate2":
-        return None
+    generator_engine, translator_engine = resolve_engines(config.engine, device)
+    if "ctranslate2" not in (generator_engine, translator_engine):
+        return None, None
     try:
-        return load_ct2_models(config, on_status)
+        return load_ct2_models(config, on_status, ct2_root,
+                               with_generator=generator_engine == "ctranslate2"), None
     except Ct2Unavailable as error:
-        return error.message
+        return None, error.message
 
 
 def _translator_specs(config: ModelConfig) -> list[tuple[str, str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,13 @@ from gamio_cli.ct2_convert import (
     is_converted,
 )
 from gamio_cli.ct2_generator import Ct2Generator, sampling_options
-from gamio_cli.ct2_models import CT2_WINDOW_STEP, load_ct2_models, resolve_engine
+from gamio_cli.ct2_models import (
+    CT2_WINDOW_STEP,
+    Ct2Models,
+    load_ct2_models,
+    resolve_engine,
+    resolve_engines,
+)
 from gamio_cli.ct2_prompt_cache import PromptCache
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, ModelUnavailable
@@ -72,7 +79,7 @@ def _config(tiny: TinyModels) -> ModelConfig:
 
 
 @pytest.fixture(scope="module")
-def first_load(tiny_models: TinyModels, ct2_root: Path) -> tuple[Models, list[str]]:
+def first_load(tiny_models: TinyModels, ct2_root: Path) -> tuple[Ct2Models, list[str]]:
     """The first load: converts all three models (one child process) and reports it.
 
     A half-written folder (config.json, no model.bin: not made by our atomic rename, say copied
@@ -87,20 +94,26 @@ def first_load(tiny_models: TinyModels, ct2_root: Path) -> tuple[Models, list[st
 
 
 @pytest.fixture(scope="module")
-def ct2(first_load: tuple[Models, list[str]]) -> Models:
+def ct2(first_load: tuple[Ct2Models, list[str]]) -> Ct2Models:
     return first_load[0]
 
 
 @pytest.fixture(scope="module")
 def transformers_models(tiny_models: TinyModels) -> Models:
-    return load_models(_config(tiny_models))
+    return load_models(replace(_config(tiny_models), engine="transformers"))
+
+
+@pytest.fixture(scope="module")
+def auto_models(tiny_models: TinyModels, ct2: Ct2Models, ct2_root: Path) -> Models:
+    """The CPU default: the generator on transformers int8, the translators on CTranslate2."""
+    return load_models(_config(tiny_models), ct2_root=ct2_root)
 
 
 def _story() -> Story:
     return Story("custom", "Ты рыцарь.", STORY)
 
 
-def _generator(models: Models) -> Ct2Generator:
+def _generator(models: Ct2Models) -> Ct2Generator:
     assert isinstance(models.generator, Ct2Generator)
     return models.generator
 
@@ -109,7 +122,7 @@ def _generator(models: Models) -> Ct2Generator:
 
 
 def test_first_load_converts_with_a_russian_status(
-    first_load: tuple[Models, list[str]], ct2_root: Path
+    first_load: tuple[Ct2Models, list[str]], ct2_root: Path
 ) -> None:
     _, lines = first_load
     assert any("Готовлю модели" in line and "CTranslate2" in line for line in lines)
@@ -119,7 +132,7 @@ def test_first_load_converts_with_a_russian_status(
 
 
 def test_second_load_does_not_convert_again(
-    ct2: Models, tiny_models: TinyModels, ct2_root: Path
+    ct2: Ct2Models, tiny_models: TinyModels, ct2_root: Path
 ) -> None:
     before = {path.name: (path / "model.bin").stat().st_mtime_ns for path in ct2_root.iterdir()}
     lines: list[str] = []
@@ -174,7 +187,7 @@ def test_failed_conversion_leaves_nothing_and_signals_fallback(
 
 
 def test_a_converted_folder_that_does_not_load_is_dropped(
-    ct2: Models, tiny_models: TinyModels, ct2_root: Path, tmp_path: Path
+    ct2: Ct2Models, tiny_models: TinyModels, ct2_root: Path, tmp_path: Path
 ) -> None:
     import shutil
 
@@ -238,12 +251,22 @@ def test_too_little_memory_falls_back_before_converting(
 # --- turns ----------------------------------------------------------------------------------
 
 
+def test_auto_on_a_cpu_mixes_the_engines(auto_models: Models) -> None:
+    from gamio_cli.ct2_translator import Ct2Translator
+    from gamio_cli.generator import TransformersGenerator
+
+    assert isinstance(auto_models.generator, TransformersGenerator)
+    assert auto_models.generator.int8 and auto_models.notice is None
+    assert isinstance(auto_models.ru_en, Ct2Translator)
+    assert isinstance(auto_models.en_ru, Ct2Translator)
+
+
 @pytest.mark.parametrize(("action_ru", "line", "first_en", "first_ru"), TURNS)
-def test_both_engines_play_the_same_kind_of_turn(
-    ct2: Models, transformers_models: Models, action_ru: str, line: str, first_en: str,
-    first_ru: str,
+def test_every_engine_plays_the_same_kind_of_turn(
+    ct2: Ct2Models, transformers_models: Models, auto_models: Models, action_ru: str, line: str,
+    first_en: str, first_ru: str,
 ) -> None:
-    for models in (transformers_models, ct2):
+    for models in (transformers_models, ct2, auto_models):
         runner = TurnRunner(models.generator, models.ru_en, models.en_ru)
         turn = runner.play(_story(), action_ru)
         assert turn.action_en == line
@@ -252,7 +275,7 @@ def test_both_engines_play_the_same_kind_of_turn(
         assert turn.continuation_ru.startswith(first_ru)
 
 
-def test_streams_russian_sentences_before_the_end(ct2: Models) -> None:
+def test_streams_russian_sentences_before_the_end(ct2: Ct2Models) -> None:
     shown: list[str] = []
 
     class Listener:
@@ -267,7 +290,7 @@ def test_streams_russian_sentences_before_the_end(ct2: Models) -> None:
     assert turn.continuation_ru == " ".join(shown)
 
 
-def test_cancel_mid_stream_stops_and_the_next_turn_works(ct2: Models) -> None:
+def test_cancel_mid_stream_stops_and_the_next_turn_works(ct2: Ct2Models) -> None:
     generator = _generator(ct2)
     token = CancelToken()
     seen: list[str] = []
@@ -284,14 +307,14 @@ def test_cancel_mid_stream_stops_and_the_next_turn_works(ct2: Models) -> None:
     assert text.startswith("The door creaks open.")
 
 
-def test_cancel_before_the_first_token(ct2: Models) -> None:
+def test_cancel_before_the_first_token(ct2: Ct2Models) -> None:
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
         _generator(ct2).generate(f"{STORY}\n> You go north.\n", Settings(), token)
 
 
-def test_prompt_cache_is_reused_then_replaced(ct2: Models) -> None:
+def test_prompt_cache_is_reused_then_replaced(ct2: Ct2Models) -> None:
     generator = _generator(ct2)
     generator.cache.min_cached_tokens = 4  # the tiny prompts are short
     first = f"{STORY}\n> You open the door.\n"
@@ -305,7 +328,7 @@ def test_prompt_cache_is_reused_then_replaced(ct2: Models) -> None:
     assert text.startswith("The road leads north.")  # the reloaded model still works
 
 
-def test_forced_length_writes_exactly_max_new_tokens(ct2: Models) -> None:
+def test_forced_length_writes_exactly_max_new_tokens(ct2: Ct2Models) -> None:
     generator = _generator(ct2)
     generator.force_length = True
     try:
@@ -332,6 +355,11 @@ def test_engine_choice() -> None:
     assert resolve_engine("auto", "cuda") == "transformers"
     assert resolve_engine(" CTranslate2 ", "cuda") == "ctranslate2"
     assert resolve_engine("transformers", "cpu") == "transformers"
+    # (generator, translators): on a CPU, auto takes the fastest of each (benchmarks/README.md).
+    assert resolve_engines("auto", "cpu") == ("transformers", "ctranslate2")
+    assert resolve_engines("auto", "cuda") == ("transformers", "transformers")
+    assert resolve_engines("ctranslate2", "cpu") == ("ctranslate2", "ctranslate2")
+    assert resolve_engines("transformers", "cpu") == ("transformers", "transformers")
     with pytest.raises(ModelUnavailable, match="Неизвестный движок «onnx»"):
         resolve_engine("onnx", "cpu")
     assert CT2_WINDOW_STEP > 1
@@ -370,7 +398,7 @@ def test_plans_are_always_runnable(prompts: list[list[int]]) -> None:
         assert cache.cached_tokens == len(held)
 
 
-def test_prepared_prefix_makes_the_turn_encode_only_the_action(ct2: Models) -> None:
+def test_prepared_prefix_makes_the_turn_encode_only_the_action(ct2: Ct2Models) -> None:
     generator = _generator(ct2)
     generator.cache.min_cached_tokens = 4
     story = f"{STORY}\nThe hall is cold.\n"

@@ -18,9 +18,18 @@ STORY = "You are a knight in an old castle. You have a lamp."
 WILD = Settings(temperature=2.0, top_p=1.0, top_k=0, repetition_penalty=1.0, max_new_tokens=12)
 
 
-@pytest.fixture(scope="module")
-def generator(tiny_models: TinyModels) -> TransformersGenerator:
-    return load_generator(str(tiny_models.generator), "cpu", seed=1)
+# Only the most likely token: cached and uncached runs must then write the same text.
+GREEDY = Settings(top_k=1, repetition_penalty=1.0)
+
+
+@pytest.fixture(scope="module", params=["int8", "float32"])
+def generator(request: pytest.FixtureRequest, tiny_models: TinyModels) -> TransformersGenerator:
+    """The CPU's int8 generator (what load_generator gives) and the float32 one (a GPU's path)."""
+    import torch
+
+    if request.param == "int8":
+        return load_generator(str(tiny_models.generator), "cpu", seed=1)
+    return TransformersGenerator.from_dir(tiny_models.generator, "cpu", torch.float32, 1)
 
 
 def _prompt(line: str) -> str:
@@ -135,3 +144,82 @@ def test_overlong_prompt_keeps_its_end(tiny_models: TinyModels) -> None:
 @pytest.mark.parametrize("max_new", [1, 512])
 def test_window_edges_do_not_crash(generator: TransformersGenerator, max_new: int) -> None:
     assert isinstance(generator.generate("", Settings(max_new_tokens=max_new)), str)
+
+
+# --- the prefix cache ---------------------------------------------------------------------------
+
+
+def _second_prompt() -> str:
+    line = "You open the door."
+    return f"{_prompt(line)}{CONTINUATIONS[line]}\n> You take the sword.\n"
+
+
+def test_prefix_is_reused_and_writes_the_same_text(generator: TransformersGenerator) -> None:
+    generator.generate("Something else entirely.", GREEDY)  # a cache that shares nothing
+    generator.generate(_prompt("You open the door."), GREEDY)
+    assert generator.last_run.cached_tokens <= 1
+    text = generator.generate(_second_prompt(), GREEDY)
+    assert generator.last_run.cached_tokens >= generator.count_tokens(_prompt("You open the door."))
+    assert generator.last_run.prompt_tokens == generator.count_tokens(_second_prompt())
+    assert generator.window_step > 1
+    generator.prefix_cache = False
+    try:
+        assert generator.generate(_second_prompt(), GREEDY) == text
+        assert generator.last_run.cached_tokens == 0 and generator.window_step == 1
+    finally:
+        generator.prefix_cache = True
+    assert CONTINUATIONS["You take the sword."] in text
+
+
+def test_prepare_encodes_the_next_prompt_while_the_player_types(
+    generator: TransformersGenerator,
+) -> None:
+    start = _prompt("You open the door.") + CONTINUATIONS["You open the door."] + "\n"
+    generator.prepare(start)
+    generator.wait_prepared()
+    text = generator.generate(_second_prompt(), GREEDY)
+    # The last token of the prepared text may merge with the action's first one.
+    assert generator.last_run.cached_tokens >= generator.count_tokens(start) - 1
+    assert CONTINUATIONS["You take the sword."] in text
+
+
+def test_a_failed_prepare_costs_only_the_cache(
+    generator: TransformersGenerator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("out of memory for the cache")
+
+    generator.generate(_prompt("You open the door."), GREEDY)
+    monkeypatch.setattr(generator.model, "forward", broken)
+    generator.prepare(_prompt("You open the door.") + CONTINUATIONS["You open the door."] + "\n")
+    generator.wait_prepared()
+    monkeypatch.undo()
+    text = generator.generate(_second_prompt(), GREEDY)
+    assert generator.last_run.cached_tokens == 0
+    assert CONTINUATIONS["You take the sword."] in text
+
+
+def test_a_cancelled_run_leaves_no_cache_behind(generator: TransformersGenerator) -> None:
+    cancel = CancelToken()
+    generator.generate(_prompt("You open the door."), GREEDY)
+    seen: list[str] = []
+
+    def on_text(text: str) -> None:
+        seen.append(text)
+        cancel.cancel()
+
+    with pytest.raises(Cancelled):
+        generator.generate(_second_prompt(), GREEDY, cancel, on_text)
+    assert len(seen) == 1
+    text = generator.generate(_second_prompt(), GREEDY)
+    assert generator.last_run.cached_tokens == 0
+    assert CONTINUATIONS["You take the sword."] in text
+
+
+def test_forced_length_writes_exactly_max_new_tokens(generator: TransformersGenerator) -> None:
+    generator.force_length = True
+    try:
+        generator.generate(_prompt("You open the door."), Settings(max_new_tokens=20))
+    finally:
+        generator.force_length = False
+    assert len(generator.last_run.token_times) == 20

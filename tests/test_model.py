@@ -193,10 +193,18 @@ def test_empty_tokenizer_is_refused(tiny_models: TinyModels, tmp_path: Path) -> 
         load_generator(str(empty), "cpu")
 
 
-def test_auto_engine_on_a_cpu_is_ctranslate2(tiny_models: TinyModels) -> None:
-    from gamio_cli.ct2_generator import Ct2Generator
+def test_auto_engine_on_a_cpu_translates_with_ctranslate2(tiny_models: TinyModels) -> None:
+    from gamio_cli.ct2_translator import Ct2Translator
 
     statuses: list[str] = []
     models = load_models(_tiny_config(tiny_models, engine="auto"), on_status=statuses.append)
-    assert isinstance(models.generator, Ct2Generator) and models.notice is None
+    assert isinstance(models.generator, TransformersGenerator) and models.generator.int8
+    assert isinstance(models.ru_en, Ct2Translator) and models.notice is None
     assert any("CTranslate2" in line for line in statuses)
+
+
+def test_engine_ctranslate2_runs_the_generator_there_too(tiny_models: TinyModels) -> None:
+    from gamio_cli.ct2_generator import Ct2Generator
+
+    models = load_models(_tiny_config(tiny_models, engine="ctranslate2"))
+    assert isinstance(models.generator, Ct2Generator) and models.notice is None
