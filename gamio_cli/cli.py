@@ -227,7 +227,8 @@ def play(
             "--engine", envvar="GAMIO_ENGINE",
             callback=_choice("неизвестный движок", ENGINES, "GAMIO_ENGINE", "--engine"),
             metavar="auto|ctranslate2|transformers",
-            help="Движок: auto — CTranslate2 int8 на процессоре, transformers на видеокарте.",
+            help="Движок: auto — на процессоре рассказчик на transformers int8, переводчики на "
+            "CTranslate2 int8; на видеокарте всё на transformers.",
         ),
     ] = "auto",
     saves_dir: SavesDir = None,

@@ -98,7 +98,8 @@ def load_ct2_models(
             loaded.generator = _load_generator(hf_dir, ct2_dir, config.seed)
         else:
             status(f"Загружаю {what} (CTranslate2 int8)…")
-            loaded.translators[option] = _load_translator(hf_dir, ct2_dir, what)
+            loaded.translators[option] = _load_translator(hf_dir, ct2_dir, what,
+                                                          beside_torch=not with_generator)
     return loaded
 
 
@@ -113,8 +114,11 @@ def _import_ct2() -> None:
         ) from error
 
 
-def _load_translator(hf_dir: Path, ct2_dir: Path, what_ru: str) -> Translator:
-    translator = _guarded_ct2(lambda: Ct2Translator.from_dirs(hf_dir, ct2_dir), ct2_dir, what_ru)
+def _load_translator(
+    hf_dir: Path, ct2_dir: Path, what_ru: str, beside_torch: bool = False
+) -> Translator:
+    translator = _guarded_ct2(lambda: Ct2Translator.from_dirs(hf_dir, ct2_dir, beside_torch),
+                              ct2_dir, what_ru)
     _check_tokenizer(translator.tokenizer, hf_dir, what_ru)
     return translator
 

@@ -30,8 +30,11 @@ class Ct2Translator(MarianTranslator):
         self.force_length = False  # benchmarks: write exactly the output budget
 
     @classmethod
-    def from_dirs(cls, hf_dir: Path, ct2_dir: Path) -> Ct2Translator:
-        """Tokenizer and configs from the Hugging Face directory, weights from the converted one."""
+    def from_dirs(cls, hf_dir: Path, ct2_dir: Path, beside_torch: bool = False) -> Ct2Translator:
+        """Tokenizer and configs from the Hugging Face directory, weights from the converted one.
+
+        beside_torch: the generator runs on torch in this process (see ct2_thread_options).
+        """
         import ctranslate2
 
         from gamio_cli.ct2_convert import open_converted
@@ -48,7 +51,7 @@ class Ct2Translator(MarianTranslator):
         config = read_json(hf_dir / "config.json")
         # generation_config.json overrides the defaults the model config carries.
         generation = {**config, **read_json(hf_dir / "generation_config.json")}
-        translator = open_converted(ctranslate2.Translator, ct2_dir, **ct2_thread_options())
+        translator = open_converted(ctranslate2.Translator, ct2_dir, **ct2_thread_options(beside_torch))
         return cls(tokenizer, translator, SimpleNamespace(**config),
                    SimpleNamespace(num_beams=generation.get("num_beams")))
 

@@ -16,6 +16,8 @@ from typing import Any
 from gamio_cli.background import Background
 from gamio_cli.ct2_prompt_cache import WINDOW_STEP
 from gamio_cli.engine import CancelToken, RunStats
+from gamio_cli.heap import release_free_heap
+from gamio_cli.kv_cache import new_cache
 from gamio_cli.kv_prefix import KvPrefixCache, cache_argument, output_cache
 from gamio_cli.settings import Settings
 
@@ -37,9 +39,7 @@ class TransformersGenerator:
 
     Each run re-uses the keys and values of the tokens its prompt shares with the previous
     run's (kv_prefix), and prepare() encodes the next prompt's beginning while the player reads
-    and types, as Ct2Generator does with CTranslate2's prompt cache. The cache is a fixed-size
-    one (transformers' StaticCache, the whole window): a growing cache re-copies itself every
-    token and decoded GPT-2-XL 3x slower at 800 tokens of context on a CPU.
+    and types, as Ct2Generator does with CTranslate2's prompt cache (the cache: kv_cache).
     """
 
     def __init__(self, tokenizer: Any, model: Any, device: str, seed: int | None = None) -> None:
@@ -128,8 +128,10 @@ class TransformersGenerator:
                 self.last_run = RunStats(len(ids), reused)
                 watcher = _Watcher(self.tokenizer, len(ids), cancel, on_text,
                                    not self.force_length, self.last_run.token_times)
+                input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
                 output = self.model.generate(
-                    torch.tensor([ids], dtype=torch.long, device=self.device),
+                    input_ids,
+                    attention_mask=torch.ones_like(input_ids),
                     **self._generate_options(settings, max_new, watcher, past),
                 )
         except BaseException:
@@ -137,6 +139,7 @@ class TransformersGenerator:
             raise
         if self.prefix_cache:
             self._kv.keep(output.sequences[0].tolist(), output_cache(output))
+        release_free_heap()  # what encoding the prompt freed (see heap.py)
         new = output.sequences[0, len(ids):]
         return str(self.tokenizer.decode(new, skip_special_tokens=True))
 
@@ -159,8 +162,9 @@ class TransformersGenerator:
         )
         if self.force_length:
             options["min_new_tokens"] = max_new
-        if self.prefix_cache:
-            options.update(cache_argument(past if past is not None else self._new_cache()))
+        cache = past if past is not None or not self.prefix_cache else self._new_cache()
+        if cache is not None:
+            options.update(cache_argument(cache))
         return options
 
     def prepare(self, text: str) -> None:
@@ -186,18 +190,17 @@ class TransformersGenerator:
         with torch.inference_mode():
             past, reused = self._kv.take(ids)
             cache = past if past is not None else self._new_cache()
-            self.model(
+            output = self.model(
                 torch.tensor([ids[reused:]], dtype=torch.long, device=self.device),
                 cache_position=torch.arange(reused, len(ids), device=self.device),
                 use_cache=True,
                 **cache_argument(cache),
             )
-        self._kv.keep(ids, cache)
+        self._kv.keep(ids, output_cache(output) if cache is None else cache)
+        release_free_heap()
 
     def _new_cache(self) -> Any:
-        from transformers import StaticCache
-
-        return StaticCache(config=self.model.config, max_cache_len=self._window)
+        return new_cache(self.model, self._window, self.device)
 
     def _prompt_ids(self, prompt: str, keep: int) -> list[int]:
         """The last `keep` tokens of the prompt (an overlong prompt is the caller's bug, not a crash)."""

@@ -69,7 +69,7 @@ class KvPrefixCache:
         if cache is None or reused <= 0:
             self._ids = []
             return None, 0
-        extra = cache.get_seq_length() - reused
+        extra = int(cache.get_seq_length()) - reused
         if extra > 0:
             # A negative count removes that many tokens from the end in transformers 4 and 5
             # alike (5 refuses a positive one, which 4 read as the length to keep).
@@ -83,7 +83,7 @@ class KvPrefixCache:
         The cache holds all but the last of them (the last sampled token never went through
         the model); anything else means another cache layout: keep nothing rather than guess.
         """
-        length = cache.get_seq_length() if cache is not None else 0
+        length = int(cache.get_seq_length()) if cache is not None else 0
         if cache is None or length <= 0 or length > len(sequence):
             self.clear()
             return

@@ -79,7 +79,7 @@ def launch(options: PlayOptions) -> int:
         models = _load(io, options)
         if models.notice:
             io.info(models.notice)
-        # The CTranslate2 generator drops old turns in jumps, so its prompt cache is re-used.
+        # Both generators drop old turns in jumps, so their prompt caches are re-used.
         step = getattr(models.generator, "window_step", 1)
         runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)
         game = _open_game(store, runner, opened, choice, options, io)

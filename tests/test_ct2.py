@@ -106,7 +106,20 @@ def transformers_models(tiny_models: TinyModels) -> Models:
 @pytest.fixture(scope="module")
 def auto_models(tiny_models: TinyModels, ct2: Ct2Models, ct2_root: Path) -> Models:
     """The CPU default: the generator on transformers int8, the translators on CTranslate2."""
-    return load_models(_config(tiny_models), ct2_root=ct2_root)
+    from gamio_cli.ct2_translator import Ct2Translator
+
+    load = Ct2Translator.from_dirs
+    beside: list[bool] = []
+
+    def spy(hf_dir: Path, ct2_dir: Path, beside_torch: bool = False) -> Ct2Translator:
+        beside.append(beside_torch)
+        return load(hf_dir, ct2_dir, beside_torch)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Ct2Translator, "from_dirs", spy)
+        models = load_models(_config(tiny_models), ct2_root=ct2_root)
+    assert beside == [True, True]  # one CTranslate2 thread beside torch's (threads.py)
+    return models
 
 
 def _story() -> Story:

@@ -63,6 +63,8 @@ def test_gamio_threads_overrides_only_with_a_positive_number(
     expected = int(value) if uses_override else threads.physical_cores()
     assert threads.thread_count() == expected
     assert threads.ct2_thread_options() == {"inter_threads": 1, "intra_threads": expected}
+    # Beside torch's OpenMP pool, CTranslate2's own pool would fight it: one thread.
+    assert threads.ct2_thread_options(beside_torch=True) == {"inter_threads": 1, "intra_threads": 1}
 
 
 def test_torch_gets_one_thread_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
