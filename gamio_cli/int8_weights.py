@@ -2,15 +2,17 @@
 
 Decoding one token reads every weight once, so on a CPU a token costs about the time it takes
 to read the weights from memory: int8 reads a quarter of float32's bytes. The matrices become
-torch's dynamically quantized Linear layers (int8 weights, one scale per output row; each
-input is quantized on the fly), whose kernels read int8 weights about 2.5x faster than
-CTranslate2's int8 kernels on the same two cores (benchmarks/README.md).
+torch's dynamically quantized Linear layers (fbgemm: int8 weights, one scale per output row,
+each input quantized on the fly). Their kernels read the weights at about 40 GB/s on two
+cores where CTranslate2's int8 kernels read 12-15 GB/s: GPT-2-XL decodes a token in 61-78 ms
+instead of 105-139 ms (benchmarks/README.md).
 
 The model is never built in float32: its skeleton is made without memory (the "meta" device)
-and the checkpoint is read one tensor at a time, each matrix quantized as it arrives, so the
-peak is the int8 model plus one float32 tensor, not the 6 GB of GPT-2-XL in float32.
-Safetensors files are read with plain reads rather than mapped, so pages already used do not
-stay counted in the process's memory. torch and transformers are imported lazily.
+and the checkpoint is read one tensor at a time, each matrix quantized as soon as it is
+complete, so the peak is the int8 model plus a few float32 matrices, not the 6 GB of GPT-2-XL
+in float32. Safetensors files are read with plain reads rather than mapped, so pages already
+used do not stay counted in the process's memory (pytorch_model.bin files are mapped: torch
+reads them no other way without loading them whole). torch and transformers load lazily.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import struct
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +105,12 @@ def quantized_linear(weight: Any, bias: Any) -> Any:
     return layer
 
 
-def load_int8_causal_lm(model_dir: Path) -> Any:
-    """The model in model_dir, its Linear/Conv1D matrices int8, the rest float32, on the CPU."""
+def load_int8_causal_lm(model_dir: Path, workers: int | None = None) -> Any:
+    """The model in model_dir, its Linear/Conv1D matrices int8, the rest float32, on the CPU.
+
+    workers: matrices quantized at once (default: torch's thread count; GPT-2-XL on 2 cores
+    loads in 15 s with 2, 22 s with 1).
+    """
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -114,30 +121,61 @@ def load_int8_causal_lm(model_dir: Path) -> Any:
     config = AutoConfig.from_pretrained(str(model_dir))
     with torch.device("meta"):
         model: Any = getattr(AutoModelForCausalLM, "from_config")(config)
-    targets = _matrix_modules(model)
-    names = _NameMap(model)
-    pending: dict[str, dict[str, Any]] = {}
     with torch.no_grad(), warnings.catch_warnings():
         # torch.ao's quantization warns that it moves to torchao; its kernels are still torch's.
         warnings.simplefilter("ignore")
-        for raw_name, tensor in checkpoint_tensors(model_dir):
-            release_free_heap()  # the previous tensor's float32 copy (see heap.py)
-            name = names.resolve(raw_name)
-            if name is None:
-                continue
-            owner, _, leaf = name.rpartition(".")
-            if owner in targets:
-                parts = pending.setdefault(owner, {})
-                parts[leaf] = tensor
-                if "weight" in parts and ("bias" in parts or not targets[owner][1]):
-                    _install(model, owner, targets.pop(owner), pending.pop(owner))
-            else:
-                _assign(model, name, tensor)
-        _tie_output(model, targets, pending)
-        _quantize_input_embeddings(model)
-    _check_complete(model, targets)
+        loader = _Loader(model, workers or torch.get_num_threads())
+        for name, tensor in checkpoint_tensors(model_dir):
+            loader.add(name, tensor)
+        loader.finish()
     model.eval()
     return model
+
+
+class _Loader:
+    """Puts checkpoint tensors into the model skeleton, quantizing matrices as they complete.
+
+    Quantizing is most of the load time and mostly single-threaded, so up to `workers`
+    matrices are quantized at once; at most that many float32 matrices wait in memory.
+    """
+
+    def __init__(self, model: Any, workers: int) -> None:
+        self.model = model
+        self.targets = _matrix_modules(model)
+        self.names = _NameMap(model)
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.workers = max(1, workers)
+        self.pool = ThreadPoolExecutor(self.workers)
+        self.running: list[Future[None]] = []
+
+    def add(self, raw_name: str, tensor: Any) -> None:
+        name = self.names.resolve(raw_name)
+        if name is None:
+            return
+        owner, _, leaf = name.rpartition(".")
+        if owner not in self.targets:
+            _assign(self.model, name, tensor)
+            return
+        parts = self.pending.setdefault(owner, {})
+        parts[leaf] = tensor
+        if "weight" in parts and ("bias" in parts or not self.targets[owner][1]):
+            self._start(owner, self.pending.pop(owner))
+
+    def _start(self, owner: str, parts: dict[str, Any]) -> None:
+        spec = self.targets.pop(owner)
+        while len(self.running) >= self.workers:
+            self.running.pop(0).result()
+            release_free_heap()  # the float32 copy that matrix came from (see heap.py)
+        self.running.append(self.pool.submit(_install, self.model, owner, spec, parts))
+
+    def finish(self) -> None:
+        for future in self.running:
+            future.result()
+        self.pool.shutdown()
+        _tie_output(self.model, self.targets, self.pending)
+        _quantize_input_embeddings(self.model)
+        release_free_heap()
+        _check_complete(self.model, self.targets)
 
 
 class _NameMap:

@@ -47,10 +47,13 @@ def _assert_same_model(model: Any, reference: Any, tokenizer: Any) -> None:
     assert (ours.argmax(-1) == theirs.argmax(-1)).float().mean() > 0.9
 
 
-def test_matrices_are_int8_and_the_model_is_the_same(tiny_models: TinyModels, tokenizer: Any) -> None:
+@pytest.mark.parametrize("workers", [1, 3])
+def test_matrices_are_int8_and_the_model_is_the_same(
+    tiny_models: TinyModels, tokenizer: Any, workers: int
+) -> None:
     from torch.ao.nn.quantized import dynamic
 
-    model = load_int8_causal_lm(tiny_models.generator)
+    model = load_int8_causal_lm(tiny_models.generator, workers)
     kinds = {type(module).__name__ for module in model.modules()}
     assert "Conv1D" not in kinds
     assert isinstance(model.lm_head, dynamic.Linear)
