@@ -22,10 +22,17 @@ class Background:
     def __init__(self, on_error: Callable[[], None]) -> None:
         self._on_error = on_error
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    @property
+    def stopping(self) -> bool:
+        """True once stop() was called: work that can should end at its next step."""
+        return self._stop.is_set()
 
     def start(self, work: Callable[[], None]) -> None:
         """Wait for the previous work, then start this one; returns at once."""
         self.wait()
+        self._stop.clear()
 
         def run() -> None:
             try:
@@ -44,3 +51,12 @@ class Background:
                 self._thread = thread  # still running: the next call waits again
                 cancel.check()
             thread.join(POLL_S)
+
+    def stop(self) -> None:
+        """Ask the work to end early and wait for it: the game is closing.
+
+        A daemon thread still inside torch or CTranslate2 when the interpreter exits aborts
+        the process ("terminate called without an active exception").
+        """
+        self._stop.set()
+        self.wait()

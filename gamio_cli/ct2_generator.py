@@ -162,6 +162,10 @@ class Ct2Generator:
 
         self._background.start(encode)
 
+    def close(self) -> None:
+        """Wait for encoding ahead to end before the game exits (CTranslate2 cannot stop it)."""
+        self._background.stop()
+
     def wait_prepared(self, cancel: CancelToken | None = None) -> None:
         """Wait until a prepare() in progress finished (Ctrl-C still cancels the wait)."""
         self._background.wait(cancel)

@@ -145,13 +145,14 @@ class Game:
         self.story.undone.clear()  # what was undone followed the old continuation
         self.commit()
 
-    def save(self) -> Path:
+    def save(self, prepare: bool = True) -> Path:
         """Save under the current name (SaveError if that fails; the story stays in memory)."""
         path = self.store.save(self.story, self.name)
         self.unsaved = False
-        # Every change of the story ends here: get the model ready for the next turn while
-        # the player reads and types.
-        self.runner.prepare(self.story)
+        if prepare:
+            # Every change of the story ends here: get the model ready for the next turn
+            # while the player reads and types.
+            self.runner.prepare(self.story)
         return path
 
     def save_as(self, name: str) -> Path:
@@ -203,7 +204,7 @@ class Game:
 
     def quit(self) -> Path:
         """Save and let the lock go (SaveError leaves the game open, so the player can retry)."""
-        path = self.save()
+        path = self.save(prepare=False)  # there is no next turn to prepare
         self.close()
         return path
 

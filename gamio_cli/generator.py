@@ -25,6 +25,9 @@ from gamio_cli.settings import Settings
 ACTION_MARKER = "\n>"
 # Window to assume when the config names none, in tokens (GPT-2's).
 DEFAULT_WINDOW = 1024
+# Tokens prepare() encodes per model call, 1 or more: between calls it can be stopped (GPT-2-XL
+# on 2 cores: about 0.4 s a chunk), and a chunk's passing tensors stay small.
+PREFIX_CHUNK = 128
 
 
 def token_ids(tokenizer: Any, text: str) -> list[int]:
@@ -184,19 +187,29 @@ class TransformersGenerator:
         """Wait until a prepare() in progress finished (Ctrl-C still cancels the wait)."""
         self._background.wait(cancel)
 
+    def close(self) -> None:
+        """Stop encoding ahead (within one chunk) before the game exits."""
+        self._background.stop()
+
     def _encode_prefix(self, ids: list[int]) -> None:
+        """Encode ids into the prefix cache, PREFIX_CHUNK tokens at a time, so that close()
+        can stop it between chunks; whatever was encoded stays usable."""
         import torch
 
         with torch.inference_mode():
-            past, reused = self._kv.take(ids)
+            past, done = self._kv.take(ids)
             cache = past if past is not None else self._new_cache()
-            output = self.model(
-                torch.tensor([ids[reused:]], dtype=torch.long, device=self.device),
-                cache_position=torch.arange(reused, len(ids), device=self.device),
-                use_cache=True,
-                **cache_argument(cache),
-            )
-        self._kv.keep(ids, output_cache(output) if cache is None else cache)
+            while done < len(ids) and not self._background.stopping:
+                end = min(len(ids), done + PREFIX_CHUNK)
+                output = self.model(
+                    torch.tensor([ids[done:end]], dtype=torch.long, device=self.device),
+                    cache_position=torch.arange(done, end, device=self.device),
+                    use_cache=True,
+                    **cache_argument(cache),
+                )
+                cache = cache if cache is not None else output_cache(output)
+                done = end
+        self._kv.keep(ids[:done], cache)
         release_free_heap()
 
     def _new_cache(self) -> Any:

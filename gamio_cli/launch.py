@@ -93,6 +93,7 @@ def launch(options: PlayOptions) -> int:
     try:
         return run_repl(game, io, debug=options.debug)
     finally:
+        runner.close()
         game.close()
 
 

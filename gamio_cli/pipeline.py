@@ -109,6 +109,12 @@ class TurnRunner:
         if prefix:
             prepare(prefix)
 
+    def close(self) -> None:
+        """Before the game exits: stop the generator's work in the background, if it has any."""
+        close = getattr(self.generator, "close", None)
+        if close is not None:
+            close()
+
     def play(
         self,
         story: Story,

@@ -190,6 +190,34 @@ def test_load_missing_and_damaged(tmp_path: Path) -> None:
     assert path.read_bytes() == broken  # the damaged file is left as it was
 
 
+class PreparingGenerator(ScriptedGenerator):
+    """Records what the game asks it to encode ahead, and whether it was closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared: list[str] = []
+        self.closed = False
+
+    def prepare(self, text: str) -> None:
+        self.prepared.append(text)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_each_save_prepares_the_next_turn_but_quitting_does_not(tmp_path: Path) -> None:
+    generator = PreparingGenerator()
+    runner = scripted_runner(generator)
+    game = new_game(tmp_path, runner)
+    game.play("открываю дверь")
+    count = len(generator.prepared)
+    assert count >= 1 and "open the door" in generator.prepared[-1]
+    game.quit()
+    assert len(generator.prepared) == count
+    runner.close()
+    assert generator.closed
+
+
 def test_quit_saves_and_lets_go(tmp_path: Path) -> None:
     game = new_game(tmp_path)
     game.play("открываю дверь")

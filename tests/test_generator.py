@@ -223,3 +223,30 @@ def test_forced_length_writes_exactly_max_new_tokens(generator: TransformersGene
     finally:
         generator.force_length = False
     assert len(generator.last_run.token_times) == 20
+
+
+def test_close_stops_encoding_ahead_between_chunks(
+    generator: TransformersGenerator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from gamio_cli import generator as module
+
+    forward = generator.model.forward
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.05)
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(module, "PREFIX_CHUNK", 1)
+    monkeypatch.setattr(generator.model, "forward", slow)
+    generator.generate("Something else entirely.", GREEDY)  # a cache that shares nothing
+    start = _second_prompt()
+    generator.prepare(start)  # about 40 chunks of 0.05 s
+    time.sleep(0.2)
+    began = time.perf_counter()
+    generator.close()
+    assert time.perf_counter() - began < 0.5
+    monkeypatch.undo()
+    generator.generate(start + "> You wait.\n", GREEDY)
+    assert 0 < generator.last_run.cached_tokens < generator.count_tokens(start) - 1

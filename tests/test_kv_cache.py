@@ -70,3 +70,4 @@ def test_heap_release_runs_where_there_is_glibc() -> None:
     import platform
 
     assert release_free_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+
