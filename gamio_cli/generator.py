@@ -94,8 +94,9 @@ class TransformersGenerator:
     @property
     def int8(self) -> bool:
         """Whether the model's matrices are int8 (loaded by int8_weights)."""
-        return any(type(module).__module__.startswith("torch.ao.nn.quantized")
-                   for module in self.model.modules())
+        from torch.ao.nn.quantized import dynamic
+
+        return any(isinstance(module, dynamic.Linear) for module in self.model.modules())
 
     @property
     def window_step(self) -> int:

@@ -90,19 +90,52 @@ def checkpoint_tensors(model_dir: Path) -> Iterator[tuple[str, Any]]:
         yield from state.items()
 
 
-def quantized_linear(weight: Any, bias: Any) -> Any:
-    """A dynamically quantized Linear for weight (out x in), one int8 scale per output row."""
+def quantized_linear(weight: Any, bias: Any, levels: int = 127) -> Any:
+    """A dynamically quantized Linear for weight (out x in), one int8 scale per output row,
+    weights within +-levels (see weight_levels)."""
     import torch
     from torch.ao.nn.quantized import dynamic
 
     weight = weight.float()
     rows = weight.shape[0]
-    scales = (weight.abs().amax(dim=1) / 127.0).clamp_min(1e-12).double()
+    scales = (weight.abs().amax(dim=1) / levels).clamp_min(1e-12).double()
     qweight = torch.quantize_per_channel(weight, scales, torch.zeros(rows, dtype=torch.long),
                                          0, torch.qint8)
-    layer: Any = getattr(dynamic, "Linear")(weight.shape[1], rows, dtype=torch.qint8)
+    layer: Any = _linear_class(dynamic.Linear)(weight.shape[1], rows, dtype=torch.qint8)
     layer.set_weight_bias(qweight, None if bias is None else bias.float())
     return layer
+
+
+_LINEAR_CLASSES: dict[type, type] = {}
+
+
+def weight_levels() -> int:
+    """The largest int8 weight: 127 where fbgemm multiplies with AVX-512 VNNI, else 63.
+
+    Inputs are quantized to all 8 bits here (torch's dynamic Linear uses 7 by default: too
+    coarse even for the tiny test model, which then looped on the 19th turn of 30). The AVX2
+    instruction that multiplies 8-bit pairs (vpmaddubsw) adds two products into 16 bits and
+    saturates beyond 32767: 2 x 255 x 63 fits, 2 x 255 x 127 does not. VNNI adds into 32 bits.
+    """
+    import torch
+
+    capabilities = getattr(torch.cpu, "get_capabilities", None)
+    vnni = capabilities is not None and bool(capabilities().get("avx512_vnni", False))
+    return 127 if vnni else 63
+
+
+def _linear_class(base: type) -> Any:
+    """torch's dynamic Linear with 8-bit inputs (see weight_levels)."""
+    if base not in _LINEAR_CLASSES:
+        import torch
+
+        class Int8Linear(base):  # type: ignore[misc]
+            def forward(self, x: Any) -> Any:
+                packed = self._packed_params._packed_params
+                return torch.ops.quantized.linear_dynamic(x, packed, reduce_range=False)
+
+        _LINEAR_CLASSES[base] = Int8Linear
+    return _LINEAR_CLASSES[base]
 
 
 def load_int8_causal_lm(model_dir: Path, workers: int | None = None) -> Any:
@@ -145,6 +178,7 @@ class _Loader:
         self.names = _NameMap(model)
         self.pending: dict[str, dict[str, Any]] = {}
         self.workers = max(1, workers)
+        self.levels = weight_levels()
         self.pool = ThreadPoolExecutor(self.workers)
         self.running: list[Future[None]] = []
 
@@ -166,13 +200,15 @@ class _Loader:
         while len(self.running) >= self.workers:
             self.running.pop(0).result()
             release_free_heap()  # the float32 copy that matrix came from (see heap.py)
-        self.running.append(self.pool.submit(_install, self.model, owner, spec, parts))
+        self.running.append(
+            self.pool.submit(_install, self.model, owner, spec, parts, self.levels)
+        )
 
     def finish(self) -> None:
         for future in self.running:
             future.result()
         self.pool.shutdown()
-        _tie_output(self.model, self.targets, self.pending)
+        _tie_output(self.model, self.targets, self.pending, self.levels)
         _quantize_input_embeddings(self.model)
         release_free_heap()
         _check_complete(self.model, self.targets)
@@ -204,12 +240,14 @@ def _matrix_modules(model: Any) -> dict[str, tuple[bool, bool]]:
     return found
 
 
-def _install(model: Any, name: str, spec: tuple[bool, bool], parts: dict[str, Any]) -> None:
+def _install(
+    model: Any, name: str, spec: tuple[bool, bool], parts: dict[str, Any], levels: int
+) -> None:
     transposed, _ = spec
     weight = parts["weight"].t() if transposed else parts["weight"]
     owner, _, leaf = name.rpartition(".")
     parent = model.get_submodule(owner) if owner else model
-    setattr(parent, leaf, quantized_linear(weight, parts.get("bias")))
+    setattr(parent, leaf, quantized_linear(weight, parts.get("bias"), levels))
 
 
 def _assign(model: Any, name: str, tensor: Any) -> None:
@@ -224,14 +262,17 @@ def _assign(model: Any, name: str, tensor: Any) -> None:
         module._buffers[leaf] = value.contiguous()
 
 
-def _tie_output(model: Any, targets: dict[str, tuple[bool, bool]], pending: dict[str, Any]) -> None:
+def _tie_output(
+    model: Any, targets: dict[str, tuple[bool, bool]], pending: dict[str, Any], levels: int
+) -> None:
     """The output layer shares the input embedding's matrix in GPT-2: quantize a copy of it."""
     head = model.get_output_embeddings()
     embeddings = model.get_input_embeddings()
     for name in list(targets):
         if head is not None and model.get_submodule(name) is head and not embeddings.weight.is_meta:
             bias = pending.pop(name, {}).get("bias")
-            _install(model, name, targets.pop(name), {"weight": embeddings.weight, "bias": bias})
+            weight = {"weight": embeddings.weight, "bias": bias}
+            _install(model, name, targets.pop(name), weight, levels)
 
 
 def _quantize_input_embeddings(model: Any) -> None:

@@ -128,3 +128,25 @@ def test_the_cpu_generator_is_int8_and_writes_the_trained_text(tiny_models: Tiny
 def _copy_without_weights(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.safetensors", "*.bin"))
     return target
+
+
+@pytest.mark.parametrize("levels", [127, 63])
+def test_weights_stay_within_their_levels_and_inputs_use_8_bits(levels: int) -> None:
+    """63 levels where the CPU lacks AVX-512 VNNI: 8-bit inputs then cannot saturate AVX2's
+    16-bit pair sums (int8_weights.weight_levels)."""
+    import torch
+
+    from gamio_cli.int8_weights import quantized_linear, weight_levels
+
+    assert weight_levels() in (127, 63)
+    torch.manual_seed(0)
+    weight = torch.randn(48, 64)
+    layer = quantized_linear(weight, None, levels)
+    stored = layer.weight().int_repr()
+    assert int(stored.abs().max()) == levels
+    inputs = torch.randn(3, 64)
+    expected = inputs @ weight.t()
+    eight_bits = torch.ops.quantized.linear_dynamic(inputs, layer._packed_params._packed_params,
+                                                     reduce_range=False)
+    assert torch.equal(layer(inputs), eight_bits)
+    assert float((layer(inputs) - expected).norm() / expected.norm()) < 0.03
