@@ -172,15 +172,11 @@ class TransformersGenerator:
         return options
 
     def prepare(self, text: str) -> None:
-        """Encode text into the prefix cache in the background; returns at once.
-
-        For the time the player reads and types: the next prompt starts with text (see
-        ct2_prompt_cache.next_prompt_prefix), so the next turn encodes only what follows.
-        The next generate() waits for it first (it would have to encode the same anyway).
-        """
+        """Extend the prefix cache to text while the player reads and types (as
+        Ct2Generator.prepare does); returns at once, generate() waits for it."""
         self.wait_prepared()
         ids = self._encode(text)[: self._window - 1]
-        if not self.prefix_cache or len(ids) < 2:
+        if len(ids) < 2 or not self.prefix_cache:
             return
         self._background.start(lambda: self._encode_prefix(ids))
 

@@ -190,8 +190,9 @@ def _is_oom(error: BaseException) -> bool:
 def _oom_message(what_ru: str) -> str:
     return (
         f"Не хватает памяти, чтобы загрузить модель ({what_ru}). Возьмите модель поменьше "
-        f"(--generator {SMALLER_GENERATOR}) или движок int8 (--engine ctranslate2), "
-        "закройте другие программы или запустите на другом устройстве (--device)."
+        f"(--generator {SMALLER_GENERATOR}), закройте другие программы или играйте на "
+        "процессоре с движком по умолчанию (--device cpu --engine auto): там модели в int8 "
+        "и занимают вчетверо меньше памяти."
     )
 
 

@@ -114,7 +114,8 @@ def test_a_missing_weight_is_one_russian_message(tiny_models: TinyModels, tmp_pa
     save_file(state, str(folder / "model.safetensors"))
     with pytest.raises(ValueError, match="mlp.c_fc"):
         load_int8_causal_lm(folder)
-    with pytest.raises(ModelUnavailable, match="Не удалось загрузить модель \\(генератор историй\\)"):
+    message = "Не удалось загрузить модель \\(генератор историй\\)"
+    with pytest.raises(ModelUnavailable, match=message):
         load_generator(str(folder), "cpu")
 
 

@@ -69,5 +69,6 @@ def test_a_transformers_without_such_a_cache_gets_none(
 def test_heap_release_runs_where_there_is_glibc() -> None:
     import platform
 
-    assert release_free_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert release_free_heap() is glibc
 
