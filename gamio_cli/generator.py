@@ -26,7 +26,7 @@ ACTION_MARKER = "\n>"
 # Window to assume when the config names none, in tokens (GPT-2's).
 DEFAULT_WINDOW = 1024
 # Tokens prepare() encodes per model call, 1 or more: between calls it can be stopped (GPT-2-XL
-# on 2 cores: about 0.4 s a chunk), and a chunk's passing tensors stay small.
+# on 2 cores: about 0.5 s a chunk), and a chunk's passing tensors stay small.
 PREFIX_CHUNK = 128
 
 

@@ -158,9 +158,12 @@ def load_int8_causal_lm(model_dir: Path, workers: int | None = None) -> Any:
         # torch.ao's quantization warns that it moves to torchao; its kernels are still torch's.
         warnings.simplefilter("ignore")
         loader = _Loader(model, workers or torch.get_num_threads())
-        for name, tensor in checkpoint_tensors(model_dir):
-            loader.add(name, tensor)
-        loader.finish()
+        try:
+            for name, tensor in checkpoint_tensors(model_dir):
+                loader.add(name, tensor)
+            loader.finish()
+        finally:
+            loader.pool.shutdown(cancel_futures=True)
     model.eval()
     return model
 
@@ -207,7 +210,6 @@ class _Loader:
     def finish(self) -> None:
         for future in self.running:
             future.result()
-        self.pool.shutdown()
         _tie_output(self.model, self.targets, self.pending, self.levels)
         _quantize_input_embeddings(self.model)
         release_free_heap()
