@@ -86,7 +86,10 @@ def checkpoint_tensors(model_dir: Path) -> Iterator[tuple[str, Any]]:
             yield from read_safetensors(path)
         return
     for path in sorted(model_dir.glob("pytorch_model*.bin")):
-        state = torch.load(path, map_location="cpu", mmap=True, weights_only=True)
+        try:
+            state = torch.load(path, map_location="cpu", mmap=True, weights_only=True)
+        except RuntimeError:  # the pre-2020 format cannot be mapped: read it whole
+            state = torch.load(path, map_location="cpu", weights_only=True)
         yield from state.items()
 
 

@@ -78,12 +78,17 @@ def test_checkpoint_without_the_base_prefix_and_with_old_buffers(
     _assert_same_model(load_int8_causal_lm(folder), _reference(tiny_models.generator), tokenizer)
 
 
-def test_pytorch_bin_checkpoint(tiny_models: TinyModels, tokenizer: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("zipped", [True, False])
+def test_pytorch_bin_checkpoint(
+    tiny_models: TinyModels, tokenizer: Any, tmp_path: Path, zipped: bool
+) -> None:
+    """Both torch.save formats: the zip one (mapped) and the one before torch 1.6 (read whole)."""
     import torch
 
     folder = _copy_without_weights(tiny_models.generator, tmp_path / "bin")
     reference = _reference(tiny_models.generator)
-    torch.save(reference.state_dict(), folder / "pytorch_model.bin")
+    torch.save(reference.state_dict(), folder / "pytorch_model.bin",
+               _use_new_zipfile_serialization=zipped)
     _assert_same_model(load_int8_causal_lm(folder), reference, tokenizer)
 
 
