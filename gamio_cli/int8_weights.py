@@ -33,9 +33,15 @@ _DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "I64": "int64
 
 
 def int8_available() -> bool:
-    """Whether this torch has the int8 kernels used here (fbgemm: x86-64 builds)."""
+    """Whether this torch has the int8 kernels used here: fbgemm (x86-64 builds) and the
+    torch.ao modules around it (deprecated in favour of torchao; a later torch may drop
+    them, and --engine auto then runs the generator on CTranslate2)."""
     import torch
 
+    try:
+        from torch.ao.nn.quantized import dynamic  # noqa: F401
+    except ImportError:
+        return False
     return "fbgemm" in torch.backends.quantized.supported_engines
 
 

@@ -373,6 +373,15 @@ def test_engine_choice() -> None:
     assert resolve_engines("auto", "cuda") == ("transformers", "transformers")
     assert resolve_engines("ctranslate2", "cpu") == ("ctranslate2", "ctranslate2")
     assert resolve_engines("transformers", "cpu") == ("transformers", "transformers")
+
+
+def test_auto_without_torch_int8_kernels_runs_all_on_ctranslate2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.backends.quantized, "supported_engines", ["qnnpack"])
+    assert resolve_engines("auto", "cpu") == ("ctranslate2", "ctranslate2")
     with pytest.raises(ModelUnavailable, match="Неизвестный движок «onnx»"):
         resolve_engine("onnx", "cpu")
     assert CT2_WINDOW_STEP > 1
