@@ -380,7 +380,9 @@ def test_auto_without_torch_int8_kernels_runs_all_on_ctranslate2(
 ) -> None:
     import torch
 
-    monkeypatch.setattr(torch.backends.quantized, "supported_engines", ["qnnpack"])
+    # An ARM build of torch, say: its quantized engines lack fbgemm.
+    monkeypatch.setattr(type(torch.backends.quantized), "supported_engines",
+                        property(lambda _self: ["qnnpack"]))
     assert resolve_engines("auto", "cpu") == ("ctranslate2", "ctranslate2")
     with pytest.raises(ModelUnavailable, match="Неизвестный движок «onnx»"):
         resolve_engine("onnx", "cpu")
