@@ -2,7 +2,7 @@
 
 `auto` on a CPU runs the translators on CTranslate2 int8 (2.5x faster than transformers
 float32 there) and the story generator on transformers with int8 matrices (int8_weights:
-its kernels decode GPT-2-XL about 1.7x faster than CTranslate2's int8 on the same cores);
+its kernels decode GPT-2-XL 1.7-2x faster than CTranslate2's int8 on the same cores);
 on a GPU everything runs on transformers (CTranslate2's pip wheels run CUDA too, but the
 transformers path is the tested one there). When CTranslate2 cannot run (not installed, not
 enough memory to convert, a broken cache) load_ct2_models raises Ct2Unavailable and the

@@ -71,7 +71,7 @@ def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> Tran
     """A GPT-2-family story generator from a hub id or a local directory, on device.
 
     On a CPU its matrices are int8 where this torch has the kernels (int8_weights): a quarter
-    of the memory and about 6x faster per token than float32 for GPT-2-XL.
+    of the memory and about 4.5x faster per token than float32 for GPT-2-XL.
     """
     from gamio_cli.int8_weights import int8_available
 
