@@ -2,9 +2,9 @@
 
 torch takes its tensors' memory from the C heap. glibc keeps blocks freed in the middle of its
 heap (between blocks still in use) for later use, and they count in the process's memory all
-the same: loading GPT-2-XL in int8 peaked at 4.3 GB instead of 2.5 GB, and a turn left 0.3 GB of
-such holes behind. Trimming costs a few milliseconds; it is done after loading each weight and
-after each run of the generator.
+the same: loading GPT-2-XL in int8 peaked at 4.3 GB instead of 2.5 GB, and a turn left 0.3 GB
+of such holes behind. Trimming takes under a millisecond with GPT-2-XL loaded; it is done while
+weights load and after each run of the generator.
 """
 
 from __future__ import annotations
