@@ -29,7 +29,7 @@ from typing import Any
 from gamio_cli.background import POLL_S, Background
 from gamio_cli.ct2_prompt_cache import WINDOW_STEP, PromptCache
 from gamio_cli.engine import CancelToken, RunStats
-from gamio_cli.generator import ACTION_MARKER, DEFAULT_WINDOW, token_ids
+from gamio_cli.generator import ACTION_MARKER, DEFAULT_WINDOW, fit_prompt, token_ids
 from gamio_cli.settings import Settings
 
 # Seconds the worker waits for on_text before going on regardless (a consumer that went away).
@@ -115,8 +115,8 @@ class Ct2Generator:
     ) -> str:
         """The raw continuation of prompt (without it), ending at most a token past "\\n>"."""
         self.wait_prepared(cancel)
-        max_new = max(1, min(settings.max_new_tokens, self._window - 1))
-        ids = self._prompt_ids(prompt, self._window - max_new)
+        max_new, ids = fit_prompt(self._encode(prompt), self._window, settings.max_new_tokens,
+                                  self._eos_id())
         plan = self.cache.plan(ids)
         self.last_run = RunStats(len(ids), plan.static_len if plan.reuse else 0, plan.drop_old)
         if plan.drop_old:
@@ -174,12 +174,6 @@ class Ct2Generator:
         text = str(self.tokenizer.decode(ids, skip_special_tokens=True))
         # A multi-byte character split across tokens decodes as U+FFFD until it completes.
         return text.rstrip("\ufffd")
-
-    def _prompt_ids(self, prompt: str, keep: int) -> list[int]:
-        """The last `keep` tokens of the prompt (an overlong prompt is the caller's bug, not a crash)."""
-        ids = self._encode(prompt)[-keep:]
-        # GPT-2 cannot start from nothing; its end-of-text token is also its start token.
-        return ids or [self._eos_id()]
 
     def _eos_id(self) -> int:
         eos = self.tokenizer.eos_token_id

@@ -37,6 +37,17 @@ def token_ids(tokenizer: Any, text: str) -> list[int]:
     return [int(token) for token in ids]
 
 
+def fit_prompt(ids: list[int], window: int, wanted_new: int, eos: int) -> tuple[int, list[int]]:
+    """(new tokens to write, the prompt's tokens to give) for a model of `window` tokens.
+
+    At least one new token and at most window - 1; the prompt keeps its last tokens (an
+    overlong prompt is the caller's bug, not a crash). GPT-2 cannot start from nothing: an
+    empty prompt becomes its end-of-text token, which is also its start token.
+    """
+    max_new = max(1, min(wanted_new, window - 1))
+    return max_new, ids[-(window - max_new):] or [eos]
+
+
 class TransformersGenerator:
     """Implements engine.Generator with AutoTokenizer + AutoModelForCausalLM.
 
@@ -120,8 +131,8 @@ class TransformersGenerator:
         import torch
 
         self.wait_prepared(cancel)
-        max_new = max(1, min(settings.max_new_tokens, self._window - 1))
-        ids = self._prompt_ids(prompt, self._window - max_new)
+        max_new, ids = fit_prompt(self._encode(prompt), self._window, settings.max_new_tokens,
+                                  self._eos_id())
         if cancel is not None:
             cancel.check()  # the first step (reading the prompt) is the slowest one
         self._reseed(torch)
@@ -211,12 +222,6 @@ class TransformersGenerator:
 
     def _new_cache(self) -> Any:
         return new_cache(self.model, self._window, self.device)
-
-    def _prompt_ids(self, prompt: str, keep: int) -> list[int]:
-        """The last `keep` tokens of the prompt (an overlong prompt is the caller's bug, not a crash)."""
-        ids = self._encode(prompt)[-keep:]
-        # GPT-2 cannot start from nothing; its end-of-text token is also its start token.
-        return ids or [self._eos_id()]
 
     def _eos_id(self) -> int:
         eos = self.tokenizer.eos_token_id

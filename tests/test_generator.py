@@ -8,7 +8,7 @@ import pytest
 
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled
-from gamio_cli.generator import ACTION_MARKER, TransformersGenerator
+from gamio_cli.generator import ACTION_MARKER, TransformersGenerator, fit_prompt
 from gamio_cli.model import load_generator
 from gamio_cli.settings import Settings
 from tests.tiny_models import CONTINUATIONS, NARRATION, TinyModels
@@ -139,6 +139,13 @@ def test_overlong_prompt_keeps_its_end(tiny_models: TinyModels) -> None:
     text = generator.generate(prompt, settings)
     assert seen == [ids[-(generator.context_window - 40):]]
     assert isinstance(text, str) and text
+
+
+def test_fit_prompt_keeps_the_newest_tokens_and_room_to_write() -> None:
+    assert fit_prompt([1, 2, 3, 4, 5], window=4, wanted_new=2, eos=0) == (2, [4, 5])
+    assert fit_prompt([1, 2, 3], window=4, wanted_new=9, eos=0) == (3, [3])
+    assert fit_prompt([1, 2], window=8, wanted_new=0, eos=0) == (1, [1, 2])
+    assert fit_prompt([], window=8, wanted_new=3, eos=7) == (3, [7])
 
 
 @pytest.mark.parametrize("max_new", [1, 512])
