@@ -6,7 +6,6 @@ import dataclasses
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,16 +27,6 @@ from gamio_cli.translator import MarianTranslator
 from tests.tiny_models import CONTINUATIONS, EN_RU, RU_EN, TinyModels
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_importing_the_model_layer_loads_no_ml_library() -> None:
