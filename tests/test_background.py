@@ -16,11 +16,12 @@ def test_work_stops_when_asked_and_failures_only_call_on_error() -> None:
     failed: list[bool] = []
     background = Background(lambda: failed.append(True))
     steps: list[int] = []
-    ended = threading.Event()
+    working, ended = threading.Event(), threading.Event()
 
     def work() -> None:
         while not background.stopping:
             steps.append(1)
+            working.set()
             time.sleep(0.01)
         ended.set()
 
@@ -28,7 +29,8 @@ def test_work_stops_when_asked_and_failures_only_call_on_error() -> None:
         raise RuntimeError("out of memory")
 
     background.start(work)
-    time.sleep(0.05)
+    # Stopped once it runs, however long a busy machine takes to start the thread.
+    assert working.wait(30)
     background.stop()
     assert ended.is_set() and steps and not failed
     background.start(broken)

@@ -235,25 +235,35 @@ def test_forced_length_writes_exactly_max_new_tokens(generator: TransformersGene
 def test_close_stops_encoding_ahead_between_chunks(
     generator: TransformersGenerator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import threading
     import time
 
     from gamio_cli import generator as module
 
     forward = generator.model.forward
+    chunks: list[int] = []
+    encoding = threading.Event()
 
     def slow(*args: Any, **kwargs: Any) -> Any:
+        chunks.append(1)
+        if len(chunks) == 2:
+            encoding.set()
         time.sleep(0.05)
         return forward(*args, **kwargs)
 
     monkeypatch.setattr(module, "PREFIX_CHUNK", 1)
     monkeypatch.setattr(generator.model, "forward", slow)
     generator.generate("Something else entirely.", GREEDY)  # a cache that shares nothing
+    chunks.clear()
+    encoding.clear()
     start = _second_prompt()
     generator.prepare(start)  # about 40 chunks of 0.05 s
-    time.sleep(0.2)
-    began = time.perf_counter()
+    # Counted in chunks, not seconds: a busy machine may run the thread late or slowly.
+    assert encoding.wait(30)
+    asked = len(chunks)
     generator.close()
-    assert time.perf_counter() - began < 0.5
+    # The chunk in progress finishes, at most one more had begun as close() was asked.
+    assert len(chunks) <= asked + 1
     monkeypatch.undo()
     generator.generate(start + "> You wait.\n", GREEDY)
     assert 0 < generator.last_run.cached_tokens < generator.count_tokens(start) - 1

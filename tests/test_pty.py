@@ -16,13 +16,21 @@ import pytest
 from gamio_cli.filelock import FileLock
 from gamio_cli.saves import SaveStore
 from gamio_cli.story import Story
-from tests.tiny_models import TinyModels
+from tests.tiny_models import EN_RU, TinyModels
 
 pexpect = pytest.importorskip("pexpect")
 
 PROMPT = "Ваш ход"
 TIMEOUT_S = 180  # a cold start imports torch on two shared CPUs
 DOOR_RU = "Дверь со скрипом открывается."
+# The last sentence the tiny models answer each action with (tests/tiny_models.py's tables).
+ANSWERS = {
+    "открываю дверь": EN_RU["A dragon sleeps inside."],
+    "я беру меч": EN_RU["The sword is heavy."],
+    "иду на север": EN_RU["The road leads north."],
+    "осматриваюсь": EN_RU["You see a dark forest."],
+    "«Привет»": EN_RU["The old man smiles."],
+}
 
 
 class Game:
@@ -59,6 +67,14 @@ class Game:
         """A line typed at the prompt, Enter included (a terminal sends CR)."""
         self.expect(PROMPT)
         self.child.send(line + "\r")
+
+    def play(self, action: str) -> None:
+        """Type an action and wait until its turn is complete: its answer on the screen, then
+        the next prompt. (The prompt's label alone is not enough: prompt_toolkit redraws the
+        accepted line, label included, the moment Enter is pressed.)"""
+        self.type(action)
+        self.expect(ANSWERS[action])
+        self.expect(PROMPT)
 
     def finish(self) -> int:
         self.child.expect(pexpect.EOF)
@@ -167,8 +183,7 @@ def test_sigkill_at_random_moments_never_loses_a_completed_turn(
         start = ["--new", "--scenario", "fantasy"] if first else ["--load", "фэнтези"]
         game = Game(tmp, tiny_models, *start)
         if first or rng.random() < 0.7:
-            game.type(actions[round_number % len(actions)])
-            game.expect(PROMPT)  # the turn is complete once the prompt is back
+            game.play(actions[round_number % len(actions)])  # saved before the prompt came back
             completed += 1
             game.child.send(actions[(round_number + 1) % len(actions)] + "\r")
             time.sleep(rng.uniform(0.0, 1.5))  # somewhere in translation, generation or saving
