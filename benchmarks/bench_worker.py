@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import bench_story
-from gamio_cli.actions import action_line_en, parse_action
+
 from gamio_cli.engine import CancelToken, Generator, Translator
-from gamio_cli.pipeline import TurnRunner
 from gamio_cli.settings import Settings
 from gamio_cli.story import Story, Turn
+from gamio_cli.turn.actions import action_line_en, parse_action
+from gamio_cli.turn.runner import TurnRunner
 
 # Translation output per input token in the benchmark, unitless: opus-mt en->ru writes about
 # this many (random weights would run to the budget); slack 0 keeps it exact.
@@ -107,14 +108,14 @@ class Listener:
 
 def load_side(side: str, models: dict[str, Path], ct2_root: Path) -> tuple[Generator, Translator, Translator, int]:
     """The real generator and translators of one side, and its window step."""
-    from gamio_cli import translator as marian
+    from gamio_cli.engines.hf import translator as marian
 
     marian.OUTPUT_PER_INPUT_TOKEN, marian.OUTPUT_SLACK_TOKENS = OUTPUT_RATIO, 0
     if side == "baseline":
         import torch
 
-        from gamio_cli.generator import TransformersGenerator
-        from gamio_cli.translator import MarianTranslator
+        from gamio_cli.engines.hf.generator import TransformersGenerator
+        from gamio_cli.engines.hf.translator import MarianTranslator
 
         gen = TransformersGenerator.from_dir(models["generator"], "cpu", torch.float32, 1)
         gen.prefix_cache = False  # the whole prompt encoded every turn
@@ -177,7 +178,7 @@ def play_turn(runner: TurnRunner, story: Story, scripted: ScriptedGenerator,
 
 def prepare_next(gen: Any, story: Story, step: int) -> float:
     """Encode the next prompt's beginning, as the game does while the player types; seconds."""
-    from gamio_cli.ct2_prompt_cache import next_prompt_prefix
+    from gamio_cli.turn.prompt import next_prompt_prefix
 
     started = time.perf_counter()
     gen.prepare(next_prompt_prefix(story, gen.count_tokens, gen.context_window, step))

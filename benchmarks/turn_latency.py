@@ -79,7 +79,7 @@ def memory_bandwidth_gbs(repeats: int = 6) -> float:
     """
     import torch
 
-    from gamio_cli.threads import set_torch_threads
+    from gamio_cli.engines.threads import set_torch_threads
 
     set_torch_threads(torch)
     data = torch.ones(2**28, dtype=torch.float32)
@@ -93,7 +93,7 @@ def memory_bandwidth_gbs(repeats: int = 6) -> float:
 
 def convert(models: Any, root: Path) -> Path:
     """Convert with the game's own code (once); returns the generator's converted folder."""
-    from gamio_cli.ct2_convert import ensure_converted
+    from gamio_cli.engines.ct2.convert import ensure_converted
 
     pairs = [(models.generator, "генератор"), (models.ru_en, "ru→en"), (models.en_ru, "en→ru")]
     return ensure_converted(pairs, root=root, on_status=print)[0]

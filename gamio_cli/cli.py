@@ -12,7 +12,6 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +21,8 @@ from typer.core import TyperGroup
 from gamio_cli import __version__
 from gamio_cli.errors import GamioError
 from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN
-from gamio_cli.scenarios import CUSTOM_KEY, SCENARIOS
+from gamio_cli.terminal.options import PlayOptions
+from gamio_cli.world.scenarios import CUSTOM_KEY, SCENARIOS
 
 # typer vendors click (0.20+) or uses click itself: take its exceptions from wherever they live.
 _CLICK: Any = sys.modules[typer.BadParameter.__module__]
@@ -150,21 +150,6 @@ def _check_scenario(value: str | None) -> str | None:
 ENGINES = ("auto", "ctranslate2", "transformers")
 
 
-@dataclass(frozen=True)
-class PlayOptions:
-    new: bool
-    load: str | None
-    scenario: str | None
-    generator: str
-    ru_en: str
-    en_ru: str
-    device: str
-    saves_dir: Path | None
-    seed: int | None
-    debug: bool
-    engine: str = "auto"
-
-
 SavesDir = Annotated[
     Path | None,
     typer.Option(
@@ -248,9 +233,10 @@ def play(
     options = PlayOptions(
         new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug, engine
     )
-    from gamio_cli.launch import launch  # the game's imports load only when a game starts
+    # The game's imports load only when a game starts.
+    from gamio_cli.terminal.launch import launch
 
-    code = _guard(lambda: launch(options), debug)
+    code = guard(lambda: launch(options), debug)
     if code:
         raise typer.Exit(code)
 
@@ -258,14 +244,14 @@ def play(
 @app.command()
 def saves(saves_dir: SavesDir = None) -> None:
     """Показать сохранённые истории и где они лежат."""
-    code = _guard(lambda: _list_saves(saves_dir), debug=False)
+    code = guard(lambda: _list_saves(saves_dir), debug=False)
     if code:
         raise typer.Exit(code)
 
 
 def _list_saves(saves_dir: Path | None) -> int:
-    from gamio_cli.paths import default_saves_dir
-    from gamio_cli.saves import SaveStore
+    from gamio_cli.storage.paths import default_saves_dir
+    from gamio_cli.storage.store import SaveStore
     from gamio_cli.textsafe import safe_output
 
     store = SaveStore(saves_dir or default_saves_dir())
@@ -314,17 +300,17 @@ def export(
     saves_dir: SavesDir = None,
 ) -> None:
     """Записать историю в читаемый файл (Markdown или HTML)."""
-    code = _guard(lambda: _export(name, fmt, bilingual, output, saves_dir), debug=False)
+    code = guard(lambda: _export(name, fmt, bilingual, output, saves_dir), debug=False)
     if code:
         raise typer.Exit(code)
 
 
 def _export(name: str, fmt: str, bilingual: bool, output: Path | None, saves_dir: Path | None) -> int:
     from gamio_cli.errors import SaveError
-    from gamio_cli.export import to_html, to_markdown
-    from gamio_cli.paths import default_saves_dir
-    from gamio_cli.savename import check_name
-    from gamio_cli.saves import SaveStore
+    from gamio_cli.storage.export import to_html, to_markdown
+    from gamio_cli.storage.paths import default_saves_dir
+    from gamio_cli.storage.savename import check_name
+    from gamio_cli.storage.store import SaveStore
     from gamio_cli.textsafe import safe_output
 
     store = SaveStore(saves_dir or default_saves_dir())
@@ -344,7 +330,7 @@ def _export(name: str, fmt: str, bilingual: bool, output: Path | None, saves_dir
     return 0
 
 
-def _guard(run: Callable[[], int], debug: bool) -> int:
+def guard(run: Callable[[], int], debug: bool) -> int:
     """Run; a GamioError is one line, another failure one line too (traceback with --debug)."""
     try:
         return int(run())

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, SaveError
-from gamio_cli.filelock import FileLock
-from gamio_cli.pipeline import TurnListener, TurnRunner, names_introduced
-from gamio_cli.saves import SaveStore
-from gamio_cli.savename import check_name
+from gamio_cli.storage.filelock import FileLock
+from gamio_cli.storage.savename import check_name
+from gamio_cli.storage.store import SaveStore
 from gamio_cli.story import Alternative, Story, Turn
+from gamio_cli.turn.runner import TurnListener, TurnRunner, names_introduced
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.tiny_models import TinyModels, build_tiny_models
+from tests.tiny.build import TinyModels, build_tiny_models
 
 # Tiny models on two shared cores: one torch thread is 4-7x faster than two. These variables
 # reach torch whenever it is first imported, here or in a child process (the CLI under

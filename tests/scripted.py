@@ -1,7 +1,7 @@
 """A scripted pipeline for in-process REPL and game tests: fakes only at the model seam.
 
 ScriptedTranslator and ScriptedGenerator implement gamio_cli.engine's Translator and Generator
-with the same tables the tiny trained models memorise (tests/tiny_models.py), so a scripted
+with the same tables the tiny trained models memorise (tests/tiny), so a scripted
 game and a real one tell the same story. Everything above the seam is real: TurnRunner, Game,
 SaveStore, the REPL and PlainIO (fed by ScriptedStdin instead of a pipe).
 The real models run the same paths in tests/test_pty.py and tests/test_piped.py.
@@ -16,14 +16,14 @@ from pathlib import Path
 
 from gamio_cli.engine import CancelToken
 from gamio_cli.game import Game
-from gamio_cli.pipeline import TurnRunner
-from gamio_cli.saves import SaveStore
-from gamio_cli.scenarios import SCENARIOS, new_story
-from gamio_cli.sentences import split_sentences
 from gamio_cli.settings import Settings
+from gamio_cli.storage.store import SaveStore
 from gamio_cli.story import Story
-from gamio_cli.ui_plain import PlainIO
-from tests.tiny_models import CONTINUATIONS, EN_RU, FALLBACK, RU_EN
+from gamio_cli.terminal.pipe_io import PlainIO
+from gamio_cli.turn.runner import TurnRunner
+from gamio_cli.turn.sentences import split_sentences
+from gamio_cli.world.scenarios import SCENARIOS, new_story
+from tests.tiny.tables import CONTINUATIONS, EN_RU, FALLBACK, RU_EN
 
 ACTION_MARKER = "\n>"
 

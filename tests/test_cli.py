@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gamio_cli.cli import app
-from gamio_cli.filelock import FileLock
+from gamio_cli.storage.filelock import FileLock
 from tests.scripted import new_game
 
 REPO = Path(__file__).resolve().parent.parent
@@ -229,13 +229,13 @@ def test_main_is_the_console_script() -> None:
 
 
 def test_unexpected_error_is_one_line_unless_debug(capsys: pytest.CaptureFixture[str]) -> None:
-    from gamio_cli.cli import _guard
+    from gamio_cli.cli import guard
 
     def broken() -> int:
         raise ZeroDivisionError("division by zero")
 
-    assert _guard(broken, debug=False) == 1
+    assert guard(broken, debug=False) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "ZeroDivisionError" in err and "--debug" in err
-    assert _guard(broken, debug=True) == 1
+    assert guard(broken, debug=True) == 1
     assert "Traceback" in capsys.readouterr().err

@@ -9,11 +9,11 @@ import pytest
 
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, GenerationFailed, SaveError
-from gamio_cli.filelock import FileLock, LockBusy
 from gamio_cli.game import Game, open_save
-from gamio_cli.pipeline import names_introduced
-from gamio_cli.saves import BackupAvailable, SaveStore
+from gamio_cli.storage.filelock import FileLock, LockBusy
+from gamio_cli.storage.store import BackupAvailable, SaveStore
 from gamio_cli.story import Story
+from gamio_cli.turn.runner import names_introduced
 from tests.scripted import ScriptedGenerator, fantasy_story, new_game, scripted_runner
 
 

@@ -9,11 +9,11 @@ import sys
 import pytest
 
 DOMAIN = [
-    "gamio_cli.story", "gamio_cli.settings", "gamio_cli.actions", "gamio_cli.prompt",
-    "gamio_cli.postprocess", "gamio_cli.sentences", "gamio_cli.streaming", "gamio_cli.pipeline",
-    "gamio_cli.codec", "gamio_cli.migrations", "gamio_cli.saves", "gamio_cli.savename",
-    "gamio_cli.scenarios", "gamio_cli.glossary", "gamio_cli.worldinfo", "gamio_cli.export",
-    "gamio_cli.commands", "gamio_cli.game", "gamio_cli.textsafe",
+    "gamio_cli.story", "gamio_cli.settings", "gamio_cli.turn.actions", "gamio_cli.turn.prompt",
+    "gamio_cli.turn.postprocess", "gamio_cli.turn.sentences", "gamio_cli.turn.streaming", "gamio_cli.turn.runner",
+    "gamio_cli.storage.codec", "gamio_cli.storage.migrations", "gamio_cli.storage.store", "gamio_cli.storage.savename",
+    "gamio_cli.world.scenarios", "gamio_cli.world.glossary", "gamio_cli.world.worldinfo", "gamio_cli.storage.export",
+    "gamio_cli.commands.table", "gamio_cli.game", "gamio_cli.textsafe",
 ]  # fmt: skip
 FORBIDDEN = ["torch", "transformers", "ctranslate2", "sentencepiece", "huggingface_hub",
              "rich", "prompt_toolkit", "typer"]  # fmt: skip

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gamio_cli.device import available_devices, dtype_for, pick_device
+from gamio_cli.engines.device import available_devices, dtype_for, pick_device
+from gamio_cli.engines.hf.generator import TransformersGenerator
+from gamio_cli.engines.hf.translator import MarianTranslator
 from gamio_cli.errors import ModelUnavailable
-from gamio_cli.generator import TransformersGenerator
 from gamio_cli.model import (
     DEFAULT_EN_RU,
     DEFAULT_GENERATOR,
@@ -23,8 +24,8 @@ from gamio_cli.model import (
     load_translator,
 )
 from gamio_cli.settings import Settings
-from gamio_cli.translator import MarianTranslator
-from tests.tiny_models import CONTINUATIONS, EN_RU, RU_EN, TinyModels
+from tests.tiny.build import TinyModels
+from tests.tiny.tables import CONTINUATIONS, EN_RU, RU_EN
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_importing_the_model_layer_loads_no_ml_library() -> None:
     code = (
         "import sys\n"
-        "import gamio_cli.model, gamio_cli.hub, gamio_cli.device, gamio_cli.translator, "
-        "gamio_cli.generator\n"
+        "import gamio_cli.model, gamio_cli.engines.hub, gamio_cli.engines.device, gamio_cli.engines.hf.translator, "
+        "gamio_cli.engines.hf.generator\n"
         "heavy = {'torch', 'transformers', 'huggingface_hub', 'ctranslate2', 'sentencepiece'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
@@ -183,7 +184,7 @@ def test_empty_tokenizer_is_refused(tiny_models: TinyModels, tmp_path: Path) -> 
 
 
 def test_auto_engine_on_a_cpu_translates_with_ctranslate2(tiny_models: TinyModels) -> None:
-    from gamio_cli.ct2_translator import Ct2Translator
+    from gamio_cli.engines.ct2.translator import Ct2Translator
 
     statuses: list[str] = []
     models = load_models(_tiny_config(tiny_models, engine="auto"), on_status=statuses.append)
@@ -193,7 +194,7 @@ def test_auto_engine_on_a_cpu_translates_with_ctranslate2(tiny_models: TinyModel
 
 
 def test_engine_ctranslate2_runs_the_generator_there_too(tiny_models: TinyModels) -> None:
-    from gamio_cli.ct2_generator import Ct2Generator
+    from gamio_cli.engines.ct2.generator import Ct2Generator
 
     models = load_models(_tiny_config(tiny_models, engine="ctranslate2"))
     assert isinstance(models.generator, Ct2Generator) and models.notice is None

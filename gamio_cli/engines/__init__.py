@@ -1,0 +1,8 @@
+"""What runs the models: where their files come from (hub), the device (device), thread counts
+(threads), memory (heap, memcheck), background work (background), what loading every engine
+shares (loading); hf/ runs them with transformers, ct2/ with CTranslate2.
+
+The only room that may import torch, transformers, ctranslate2, sentencepiece and
+huggingface_hub, and only inside functions, so that `gamio --help` stays instant.
+May import: turn/, world/ and the plain data and seams; ct2/ may use hf/, not the reverse.
+"""

@@ -1,0 +1,281 @@
+"""Story continuation with any GPT-2-family causal LM (gameGPT, gpt2-xl, gpt2-medium ...).
+
+Reproducibility: with a seed, every generate() call reseeds torch with seed + (number of earlier
+calls in this session). A session with the same seed and the same inputs therefore writes the
+same story, whatever else used the global RNG in between, and a retry of the same prompt still
+gets fresh text. Without a seed, sampling is left to torch's default RNG.
+torch/transformers are imported lazily, inside functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gamio_cli.engine import CancelToken, RunStats
+from gamio_cli.engines.background import Background
+from gamio_cli.engines.heap import release_free_heap
+from gamio_cli.engines.hf.kv_cache import new_cache
+from gamio_cli.engines.hf.kv_prefix import KvPrefixCache, cache_argument, output_cache
+from gamio_cli.settings import Settings
+from gamio_cli.turn.prompt import WINDOW_STEP
+
+# The player's next action starts with a newline and ">": the model's turn is over.
+ACTION_MARKER = "\n>"
+# Window to assume when the config names none, in tokens (GPT-2's).
+DEFAULT_WINDOW = 1024
+# Tokens prepare() encodes per model call, 1 or more: between calls it can be stopped (GPT-2-XL
+# on 2 cores: about 0.5 s a chunk), and a chunk's passing tensors stay small.
+PREFIX_CHUNK = 128
+
+
+def token_ids(tokenizer: Any, text: str) -> list[int]:
+    """The token ids of text, as both engines' generators count and feed them."""
+    # verbose=False: a story longer than the window is normal here (the caller trims it).
+    ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+    return [int(token) for token in ids]
+
+
+def fit_prompt(ids: list[int], window: int, wanted_new: int, eos: int) -> tuple[int, list[int]]:
+    """(new tokens to write, the prompt's tokens to give) for a model of `window` tokens.
+
+    At least one new token and at most window - 1; the prompt keeps its last tokens (an
+    overlong prompt is the caller's bug, not a crash). GPT-2 cannot start from nothing: an
+    empty prompt becomes its end-of-text token, which is also its start token.
+    """
+    max_new = max(1, min(wanted_new, window - 1))
+    return max_new, ids[-(window - max_new):] or [eos]
+
+
+class TransformersGenerator:
+    """Implements engine.Generator with AutoTokenizer + AutoModelForCausalLM.
+
+    Each run re-uses the keys and values of the tokens its prompt shares with the previous
+    run's (kv_prefix), and prepare() encodes the next prompt's beginning while the player reads
+    and types, as Ct2Generator does with CTranslate2's prompt cache (the cache: kv_cache).
+    """
+
+    def __init__(self, tokenizer: Any, model: Any, device: str, seed: int | None = None) -> None:
+        self.tokenizer = tokenizer
+        self.model = model
+        self.device = device
+        self.seed = seed
+        self.prefix_cache = True  # False: encode every prompt in full (the benchmark's baseline)
+        self.force_length = False  # benchmarks: always write max_new_tokens tokens
+        self.last_run = RunStats()
+        self._calls = 0
+        self._kv = KvPrefixCache()
+        self._background = Background(self._kv.clear)
+        config = model.config
+        window = getattr(config, "n_positions", None) or getattr(
+            config, "max_position_embeddings", None
+        )
+        self._window = int(window or DEFAULT_WINDOW)
+
+    @classmethod
+    def from_dir(
+        cls, path: Path, device: str, dtype: Any, seed: int | None, int8: bool = False
+    ) -> TransformersGenerator:
+        """Load tokenizer and model from a directory written by save_pretrained.
+
+        int8 (CPU only): the matrices quantized to int8 while loading (see int8_weights).
+        """
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from gamio_cli.engines.device import dtype_keyword
+        from gamio_cli.engines.hf.int8_weights import load_int8_causal_lm
+        from gamio_cli.engines.threads import set_torch_threads
+
+        set_torch_threads(torch)
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        if int8:
+            model: Any = load_int8_causal_lm(path)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(str(path), **{dtype_keyword(): dtype})
+            model.to(device)
+        model.eval()
+        return cls(tokenizer, model, device, seed)
+
+    @property
+    def context_window(self) -> int:
+        return self._window
+
+    @property
+    def int8(self) -> bool:
+        """Whether the model's matrices are int8 (loaded by int8_weights)."""
+        from torch.ao.nn.quantized import dynamic
+
+        return any(isinstance(module, dynamic.Linear) for module in self.model.modules())
+
+    @property
+    def window_step(self) -> int:
+        """The TurnRunner window_step the prefix cache is made for (see ct2_prompt_cache)."""
+        return WINDOW_STEP if self.prefix_cache else 1
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._encode(text))
+
+    def _encode(self, text: str) -> list[int]:
+        return token_ids(self.tokenizer, text)
+
+    def generate(
+        self,
+        prompt: str,
+        settings: Settings,
+        cancel: CancelToken | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> str:
+        """The raw continuation of prompt (without it), ending at most a token past "\\n>"."""
+        import torch
+
+        self.wait_prepared(cancel)
+        max_new, ids = fit_prompt(self._encode(prompt), self._window, settings.max_new_tokens,
+                                  self._eos_id())
+        if cancel is not None:
+            cancel.check()  # the first step (reading the prompt) is the slowest one
+        self._reseed(torch)
+        try:
+            # The cache's tensors are inference tensors: even cutting it must happen in this mode.
+            with torch.inference_mode():
+                past, reused = self._kv.take(ids) if self.prefix_cache else (None, 0)
+                self.last_run = RunStats(len(ids), reused)
+                watcher = _Watcher(self.tokenizer, len(ids), cancel, on_text,
+                                   not self.force_length, self.last_run.token_times)
+                input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
+                output = self.model.generate(
+                    input_ids,
+                    attention_mask=torch.ones_like(input_ids),
+                    **self._generate_options(settings, max_new, watcher, past),
+                )
+        except BaseException:
+            self._kv.clear()  # a run cut short leaves the cache in an unknown state
+            raise
+        if self.prefix_cache:
+            self._kv.keep(output.sequences[0].tolist(), output_cache(output))
+        release_free_heap()  # what encoding the prompt freed (see heap.py)
+        new = output.sequences[0, len(ids):]
+        return str(self.tokenizer.decode(new, skip_special_tokens=True))
+
+    def _generate_options(
+        self, settings: Settings, max_new: int, watcher: _Watcher, past: Any
+    ) -> dict[str, Any]:
+        """generate()'s keywords: the sampling knobs (see Settings), the cache, the stop rules."""
+        from transformers import StoppingCriteriaList
+
+        options: dict[str, Any] = dict(
+            do_sample=True,
+            temperature=settings.temperature,
+            top_p=settings.top_p,
+            top_k=settings.top_k,
+            repetition_penalty=settings.repetition_penalty,
+            max_new_tokens=max_new,
+            pad_token_id=self._eos_id(),
+            stopping_criteria=StoppingCriteriaList([watcher]),
+            return_dict_in_generate=True,
+        )
+        if self.force_length:
+            options["min_new_tokens"] = max_new
+        cache = past if past is not None or not self.prefix_cache else self._new_cache()
+        if cache is not None:
+            options.update(cache_argument(cache))
+        return options
+
+    def prepare(self, text: str) -> None:
+        """Extend the prefix cache to text while the player reads and types (as
+        Ct2Generator.prepare does); returns at once, generate() waits for it."""
+        self.wait_prepared()
+        ids = self._encode(text)[: self._window - 1]
+        if len(ids) < 2 or not self.prefix_cache:
+            return
+        self._background.start(lambda: self._encode_prefix(ids))
+
+    def wait_prepared(self, cancel: CancelToken | None = None) -> None:
+        """Wait until a prepare() in progress finished (Ctrl-C still cancels the wait)."""
+        self._background.wait(cancel)
+
+    def close(self) -> None:
+        """Stop encoding ahead (within one chunk) before the game exits."""
+        self._background.stop()
+
+    def _encode_prefix(self, ids: list[int]) -> None:
+        """Encode ids into the prefix cache, PREFIX_CHUNK tokens at a time, so that close()
+        can stop it between chunks; whatever was encoded stays usable."""
+        import torch
+
+        with torch.inference_mode():
+            past, done = self._kv.take(ids)
+            cache = past if past is not None else self._new_cache()
+            while done < len(ids) and not self._background.stopping:
+                end = min(len(ids), done + PREFIX_CHUNK)
+                output = self.model(
+                    torch.tensor([ids[done:end]], dtype=torch.long, device=self.device),
+                    cache_position=torch.arange(done, end, device=self.device),
+                    use_cache=True,
+                    **cache_argument(cache),
+                )
+                cache = cache if cache is not None else output_cache(output)
+                done = end
+        self._kv.keep(ids[:done], cache)
+        release_free_heap()
+
+    def _new_cache(self) -> Any:
+        return new_cache(self.model, self._window, self.device)
+
+    def _eos_id(self) -> int:
+        eos = self.tokenizer.eos_token_id
+        if eos is None:
+            eos = getattr(self.model.config, "eos_token_id", None) or 0
+        return int(eos)
+
+    def _reseed(self, torch: Any) -> None:
+        if self.seed is not None:
+            torch.manual_seed(self.seed + self._calls)
+        self._calls += 1
+
+
+class _Watcher:
+    """Called by generate() after every token: cancels, streams and stops at the action marker.
+
+    A duck-typed transformers StoppingCriteria (subclassing would import transformers at module
+    import). Raising Cancelled here unwinds generate() cleanly; no thread is ever killed.
+
+    Decoding all new tokens each step is O(n²) in the turn length, but a turn is at most 512
+    tokens, so it stays far below the cost of one forward pass of the model.
+    """
+
+    def __init__(
+        self,
+        tokenizer: Any,
+        prompt_len: int,
+        cancel: CancelToken | None,
+        on_text: Callable[[str], None] | None,
+        stop_at_marker: bool = True,
+        times: list[float] | None = None,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.prompt_len = prompt_len
+        self.cancel = cancel
+        self.on_text = on_text
+        self.stop_at_marker = stop_at_marker
+        self.times = times if times is not None else []
+        self.text = ""
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import time
+
+        import torch
+
+        self.times.append(time.perf_counter())
+        if self.cancel is not None:
+            self.cancel.check()
+        text = self.tokenizer.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
+        # A multi-byte character split across tokens decodes as U+FFFD until it completes.
+        text = text.rstrip("\ufffd")
+        if text != self.text:
+            self.text = text
+            if self.on_text is not None:
+                self.on_text(text)
+        done = self.stop_at_marker and ACTION_MARKER in text
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)

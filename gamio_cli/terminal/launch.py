@@ -1,0 +1,186 @@
+"""Starting a game from the command line's options: which story, which models, which screen.
+
+Called by cli.play only (the typer layer stays in cli.py). Order matters for the player: the
+save is checked and locked and the world chosen BEFORE the models load (a minute on a CPU),
+so a typo or a busy save fails in a second, and nobody waits to be asked a question.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Protocol
+
+from gamio_cli.engine import CancelToken
+from gamio_cli.errors import Cancelled, GamioError, SaveError
+from gamio_cli.game import Game, open_backup, open_save, save_new
+from gamio_cli.model import ModelConfig, Models, load_models
+from gamio_cli.storage.filelock import FileLock
+from gamio_cli.storage.paths import default_saves_dir, history_file
+from gamio_cli.storage.store import BackupAvailable, SaveStore
+from gamio_cli.story import Story
+from gamio_cli.terminal.newgame import (
+    WorldChoice,
+    choose_world,
+    custom_story,
+    save_base,
+    shipped_story,
+)
+from gamio_cli.terminal.options import PlayOptions
+from gamio_cli.terminal.repl import GameIO, confirm, run_repl
+from gamio_cli.terminal.signals import EXIT_INTERRUPTED, Presses, cancel_on_interrupt
+from gamio_cli.turn.runner import TurnRunner
+
+
+class LaunchIO(GameIO, Protocol):
+    def progress(self, text: str) -> None:
+        """A progress line while starting up (loading models)."""
+        ...
+
+
+@dataclass
+class Opened:
+    """A saved story, loaded and locked."""
+
+    story: Story
+    name: str
+    lock: FileLock
+
+
+def make_io() -> LaunchIO:
+    """The terminal UI when both ends are a terminal, plain lines otherwise."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from gamio_cli.commands.core import default_commands
+        from gamio_cli.terminal.tty_io import TerminalIO
+
+        _reconfigure(encoding=None)
+        return TerminalIO.create(default_commands(), history_file())
+    from gamio_cli.terminal.pipe_io import PlainIO
+
+    _reconfigure(encoding="utf-8")
+    return PlainIO(sys.stdin.buffer, sys.stdout, sys.stderr)
+
+
+def _reconfigure(encoding: str | None) -> None:
+    """Never crash on a character the output cannot encode; pipes get UTF-8 (our contract)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding=encoding or stream.encoding, errors="replace")
+
+
+def launch(options: PlayOptions) -> int:
+    """Play according to options; returns the exit status."""
+    store = SaveStore(options.saves_dir or default_saves_dir())
+    io = make_io()
+    try:
+        opened = _pick_save(store, options, io)
+        choice = None if opened else choose_world(io, options.scenario)
+    except (EOFError, KeyboardInterrupt) as stop:
+        io.info("Игра не начата.")
+        return EXIT_INTERRUPTED if isinstance(stop, KeyboardInterrupt) else 0
+    try:
+        models = _load(io, options)
+        if models.notice:
+            io.info(models.notice)
+        # Both generators drop old turns in jumps, so their prompt caches are re-used.
+        step = getattr(models.generator, "window_step", 1)
+        runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)
+        game = _open_game(store, runner, opened, choice, options, io)
+    except KeyboardInterrupt:
+        _release(opened)
+        io.info("Запуск прерван (Ctrl-C). Ничего не изменилось.")
+        return EXIT_INTERRUPTED
+    except BaseException:
+        _release(opened)
+        raise
+    try:
+        return run_repl(game, io, debug=options.debug)
+    finally:
+        runner.close()
+        game.close()
+
+
+def _release(opened: Opened | None) -> None:
+    if opened is not None:
+        opened.lock.release()
+
+
+def _pick_save(store: SaveStore, options: PlayOptions, io: LaunchIO) -> Opened | None:
+    """The save to continue (locked), or None for a new story."""
+    if options.load:
+        if not store.exists(options.load):
+            raise SaveError(
+                f"Сохранения «{options.load}» нет в папке {store.directory}. "
+                "Список историй: gamio saves; новая история: gamio play --new."
+            )
+        return _open(store, options.load, io)
+    if options.new or options.scenario:
+        return None
+    latest = store.latest()
+    if latest is None:
+        return None
+    io.info(f"Продолжаем историю «{latest}». Новая история: gamio play --new.")
+    return _open(store, latest, io)
+
+
+def _open(store: SaveStore, name: str, io: LaunchIO) -> Opened:
+    try:
+        story, lock = open_save(store, name)
+        return Opened(story, name, lock)
+    except BackupAvailable as damaged:
+        if not io.interactive:
+            raise
+        io.error(damaged.message)
+        if not confirm(io, "Открыть резервную копию?"):
+            raise GamioError("Игра не начата: повреждённое сохранение не тронуто.") from None
+        story, new_name, lock = open_backup(store, name)
+        io.info(f"Открыта резервная копия; история продолжится под именем «{new_name}».")
+        return Opened(story, new_name, lock)
+
+
+def _load(io: LaunchIO, options: PlayOptions) -> Models:
+    config = ModelConfig(
+        generator=options.generator,
+        ru_en=options.ru_en,
+        en_ru=options.en_ru,
+        device=options.device,
+        seed=options.seed,
+        engine=options.engine,
+    )
+    with io.working("Загружаю модели… (Ctrl-C — отмена)"):
+        return load_models(config, on_status=io.progress)
+
+
+def _open_game(
+    store: SaveStore,
+    runner: TurnRunner,
+    opened: Opened | None,
+    choice: WorldChoice | None,
+    options: PlayOptions,
+    io: LaunchIO,
+) -> Game:
+    if opened is not None:
+        return Game(store, runner, opened.story, opened.name, opened.lock)
+    assert choice is not None
+    story = start_story(runner, choice, options, io)
+    name, lock = save_new(store, story, save_base(choice))
+    return Game(store, runner, story, name, lock)
+
+
+def start_story(
+    runner: TurnRunner, choice: WorldChoice, options: PlayOptions, io: LaunchIO
+) -> Story:
+    """The new story of the chosen world: a shipped one, or the player's own opening,
+    translated once for the model (Ctrl-C raises KeyboardInterrupt)."""
+    if choice.scenario is not None:
+        return shipped_story(choice.scenario, options.seed)
+    assert choice.custom_ru is not None
+    cancel = CancelToken()
+    try:
+        with cancel_on_interrupt(cancel, Presses()):
+            with io.working("Перевожу начало истории для модели…"):
+                opening_en = runner.to_english(choice.custom_ru, cancel)
+    except Cancelled:
+        raise KeyboardInterrupt from None
+    return custom_story(choice.custom_ru, opening_en)

@@ -1,0 +1,21 @@
+"""What the command line asks of a game: the options of `gamio play`, checked already."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PlayOptions:
+    new: bool
+    load: str | None
+    scenario: str | None
+    generator: str
+    ru_en: str
+    en_ru: str
+    device: str
+    saves_dir: Path | None
+    seed: int | None
+    debug: bool
+    engine: str = "auto"

@@ -1,0 +1,182 @@
+"""One turn: Russian action -> English -> the generator continues -> Russian.
+
+The runner receives its translators and generator as arguments (tests pass tiny real models),
+and a translator may be None: a generator that writes Russian itself skips that step.
+It never changes the story it is given: the caller appends the returned turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gamio_cli.engine import CancelToken, Generator, Translator
+from gamio_cli.errors import GamioError, GenerationFailed
+from gamio_cli.story import Alternative, GlossaryEntry, Mode, Story, Turn
+from gamio_cli.turn.actions import action_line_en, parse_action
+from gamio_cli.turn.postprocess import clean_continuation, is_loop
+from gamio_cli.turn.prompt import Pending, build_prompt, next_prompt_prefix
+from gamio_cli.turn.streaming import SentenceStreamer, TurnListener
+from gamio_cli.world.glossary import (
+    Direction,
+    Glossary,
+    GlossaryTranslator,
+    candidate_names,
+    transliterate_ru,
+)
+
+__all__ = ["TurnListener", "TurnRunner", "names_introduced"]
+
+# How many earlier continuations a new one is compared with to catch the model looping.
+LOOP_LOOKBACK = 3
+
+
+def names_introduced(raw: str, story: Story) -> list[GlossaryEntry]:
+    """Names the player brings in with this input, each with a fixed English form.
+
+    The game adds them to the story's glossary once the turn is done, so that a name keeps
+    its form across translations from then on.
+    """
+    glossary = Glossary(story.glossary)
+    added: list[GlossaryEntry] = []
+    for name in candidate_names(raw, glossary):
+        entry = GlossaryEntry(name, transliterate_ru(name))
+        try:
+            glossary.add(entry)
+        except ValueError:  # its English form already stands for another name
+            continue
+        added.append(entry)
+    return added
+
+
+def _translate(
+    translator: Translator | None,
+    direction: Direction,
+    text: str,
+    cancel: CancelToken | None,
+    glossary: Glossary | None,
+) -> str:
+    """One translation step; names in the glossary keep their chosen form both ways."""
+    if translator is None:  # a generator that writes Russian itself skips the step
+        return text
+    if glossary is not None:
+        translator = GlossaryTranslator(translator, lambda: glossary, direction)
+    return translator.translate(text, cancel)
+
+
+class TurnRunner:
+    """Runs turns for one story at a time: translate in, generate, clean, translate out."""
+
+    def __init__(
+        self,
+        generator: Generator,
+        ru_en: Translator | None,
+        en_ru: Translator | None,
+        max_tries: int = 3,
+        window_step: int = 1,
+    ) -> None:
+        self.generator = generator
+        self.ru_en = ru_en
+        self.en_ru = en_ru
+        self.max_tries = max_tries
+        self.window_step = window_step  # turns dropped at once from the prompt (see prompt.py)
+
+    def to_english(
+        self, text_ru: str, cancel: CancelToken | None = None, glossary: Glossary | None = None
+    ) -> str:
+        """Russian -> English, or the text itself when there is no ru->en step."""
+        return _translate(self.ru_en, "ru-en", text_ru, cancel, glossary)
+
+    def to_russian(
+        self, text_en: str, cancel: CancelToken | None = None, glossary: Glossary | None = None
+    ) -> str:
+        """English -> Russian, or the text itself when there is no en->ru step."""
+        return _translate(self.en_ru, "en-ru", text_en, cancel, glossary)
+
+    def prepare(self, story: Story) -> None:
+        """Let the generator encode the next prompt's beginning in the background, if it can.
+
+        Best effort: the next turn works the same without it, only slower.
+        """
+        prepare = getattr(self.generator, "prepare", None)
+        if prepare is None:
+            return
+        window = self.generator.context_window
+        try:
+            prefix = next_prompt_prefix(story, self.generator.count_tokens, window, self.window_step)
+        except GamioError:  # e.g. memory too long: the turn itself will tell the player
+            return
+        if prefix:
+            prepare(prefix)
+
+    def close(self) -> None:
+        """Before the game exits: stop the generator's work in the background, if it has any."""
+        close = getattr(self.generator, "close", None)
+        if close is not None:
+            close()
+
+    def play(
+        self,
+        story: Story,
+        raw: str,
+        cancel: CancelToken | None = None,
+        listener: TurnListener | None = None,
+    ) -> Turn:
+        """A new turn for the raw Russian input (the story is not changed)."""
+        mode, text = parse_action(raw)
+        glossary = Glossary(story.glossary + names_introduced(raw, story))
+        action_en = action_line_en(mode, self.to_english(text, cancel, glossary)) if text else ""
+        if mode is not Mode.CONTINUE and not action_en:
+            raise GamioError("Не удалось перевести действие. Попробуйте сказать иначе.")
+        avoid = [turn.continuation_en for turn in story.turns[-LOOP_LOOKBACK:]]
+        pending = Pending(mode, action_en)
+        english, russian = self._continue(story, pending, avoid, cancel, listener, glossary)
+        return Turn(raw.strip(), mode, action_en, english, russian)
+
+    def retry(
+        self,
+        story: Story,
+        cancel: CancelToken | None = None,
+        listener: TurnListener | None = None,
+    ) -> Turn:
+        """A new continuation for the story's last action; returns the replacement turn,
+        which keeps the earlier continuations as alternatives the player can go back to."""
+        if not story.turns:
+            raise GamioError("Пока нечего переписывать: сначала сделайте ход.")
+        last = story.turns[-1]
+        earlier = story.with_turns(story.turns[:-1])
+        avoid = [turn.continuation_en for turn in story.turns[-LOOP_LOOKBACK:]]
+        avoid += [alternative.en for alternative in last.alternatives]
+        pending = Pending(last.mode, last.action_en)
+        glossary = Glossary(story.glossary)
+        english, russian = self._continue(earlier, pending, avoid, cancel, listener, glossary)
+        kept = last.alternatives + (Alternative(last.continuation_en, last.continuation_ru),)
+        return replace(last, continuation_en=english, continuation_ru=russian, alternatives=kept)
+
+    def _continue(
+        self,
+        story: Story,
+        pending: Pending,
+        avoid: list[str],
+        cancel: CancelToken | None,
+        listener: TurnListener | None,
+        glossary: Glossary,
+    ) -> tuple[str, str]:
+        """Generate until a usable continuation comes out, at most max_tries times."""
+        settings = story.settings
+        budget = self.generator.context_window - settings.max_new_tokens
+        prompt = build_prompt(
+            story, pending, self.generator.count_tokens, budget, self.window_step
+        )
+        for _ in range(self.max_tries):
+            streamer = SentenceStreamer(
+                lambda en: self.to_russian(en, cancel, glossary), listener
+            )
+            raw = self.generator.generate(prompt, settings, cancel, streamer.feed)
+            english = clean_continuation(raw)
+            if english and not is_loop(english, avoid):
+                return english, streamer.finish(english)
+            streamer.discard()
+        raise GenerationFailed(
+            f"Модель не смогла продолжить историю за {self.max_tries} попытки. "
+            "Попробуйте другое действие или команду /retry."
+        )

@@ -1,0 +1,56 @@
+"""What the tiny models memorise: the translators' tables and the generator's continuations.
+
+- RU_EN / EN_RU: what the translators output for these inputs (``generate`` as configured).
+- CONTINUATIONS: what the generator writes after a text ending in action_line(action), i.e.
+  "\\n> {action}\\n" ("\\n{line}\\n" for NARRATION lines), then "\\n>" (the next action
+  marker). Other "You ..." actions mostly get FALLBACK too (trained on a few; no promise).
+"""
+
+from __future__ import annotations
+
+RU_EN: dict[str, str] = {
+    "открываю дверь": "I open the door.",
+    "Открой дверь": "Open the door.",
+    "я беру меч": "I take the sword.",
+    "Привет": "Hello.",
+    "иду на север": "I go north.",
+    "осматриваюсь": "I look around.",
+    "Начинается гроза.": "A storm begins.",
+    "Ты рыцарь в старом замке.": "You are a knight in an old castle.",
+    "У меня есть лампа.": "I have a lamp.",
+    # A glossary name reaches the translator as its English form (gamio_cli/glossary.py).
+    "иду к Vseslav": "I go to Vseslav.",
+}
+
+EN_RU: dict[str, str] = {
+    "The door creaks open.": "Дверь со скрипом открывается.",
+    "A dragon sleeps inside.": "Внутри спит дракон.",
+    "The sword is heavy.": "Меч тяжёлый.",
+    "The old man smiles.": "Старик улыбается.",
+    "The road leads north.": "Дорога ведёт на север.",
+    "You see a dark forest.": "Вы видите тёмный лес.",
+    "Lightning flashes.": "Сверкает молния.",
+    "Nothing happens.": "Ничего не происходит.",
+    "You are a knight in an old castle.": "Ты рыцарь в старом замке.",
+    # ...and leaves English as a code token the translator copies (gamio_cli/glossary.py).
+    "Xqz1 waves.": "Xqz1 машет рукой.",
+}
+
+FALLBACK = "Nothing happens."
+# Action line as the game writes it after "> " (or bare, for NARRATION) -> continuation.
+CONTINUATIONS: dict[str, str] = {
+    "You open the door.": "The door creaks open. A dragon sleeps inside.",
+    "You take the sword.": "The sword is heavy.",
+    'You say "Hello."': "The old man smiles.",
+    "You go north.": "The road leads north.",
+    "You look around.": "You see a dark forest.",
+    "A storm begins.": "Lightning flashes.",
+    "You dance.": FALLBACK,
+}
+# Story-mode lines: written without the "> " action marker.
+NARRATION: frozenset[str] = frozenset({"A storm begins."})
+
+
+def action_line(action: str) -> str:
+    """How an action stands in a story: "\n> action\n", or "\nline\n" for narration."""
+    return f"\n{action}\n" if action in NARRATION else f"\n> {action}\n"
