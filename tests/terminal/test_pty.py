@@ -178,7 +178,7 @@ def test_sigkill_at_random_moments_never_loses_a_completed_turn(
     whose prompt had come back (the turn in flight may or may not be there)."""
     rng = random.Random(20261128)  # fixed: a failure can be replayed
     actions = ["открываю дверь", "я беру меч", "иду на север", "осматриваюсь", "«Привет»"]
-    completed = 0
+    completed = waited_for = 0
     for round_number in range(6):
         first = round_number == 0
         start = ["--new", "--scenario", "fantasy"] if first else ["--load", "фэнтези"]
@@ -186,6 +186,7 @@ def test_sigkill_at_random_moments_never_loses_a_completed_turn(
         if first or rng.random() < 0.7:
             game.play(actions[round_number % len(actions)])  # saved before the prompt came back
             completed += 1
+            waited_for += 1
             game.child.send(actions[(round_number + 1) % len(actions)] + "\r")
             time.sleep(rng.uniform(0.0, 1.5))  # somewhere in translation, generation or saving
         else:
@@ -196,4 +197,6 @@ def test_sigkill_at_random_moments_never_loses_a_completed_turn(
         turns = len(saved(game.saves, "фэнтези").turns)  # loads: never half-written
         assert completed <= turns <= completed + 1, f"round {round_number}"
         completed = turns
-    assert completed >= 4
+    # Whether a turn in flight finished before its kill depends on the machine's speed; the
+    # turns the test saw complete (2 with this seed) do not, and none of them may be lost.
+    assert waited_for == 2 and completed >= waited_for
