@@ -20,13 +20,13 @@ from typer.core import TyperGroup
 
 from gamio_cli import __version__
 from gamio_cli.errors import GamioError
-from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN
+from gamio_cli.engines.device import DEVICE_CHOICES
+from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN, ENGINE_CHOICES
 from gamio_cli.terminal.options import PlayOptions
 from gamio_cli.world.scenarios import CUSTOM_KEY, SCENARIOS
 
 # typer vendors click (0.20+) or uses click itself: take its exceptions from wherever they live.
 _CLICK: Any = sys.modules[typer.BadParameter.__module__]
-DEVICES = ("auto", "cpu", "cuda", "mps")
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
@@ -147,9 +147,55 @@ def _check_scenario(value: str | None) -> str | None:
     return key
 
 
-ENGINES = ("auto", "ctranslate2", "transformers")
-
-
+# `gamio play`'s options, declared once; the command below only gathers them.
+NewGame = Annotated[
+    bool, typer.Option("--new", help="Начать новую историю, даже если есть сохранённая.")
+]
+LoadName = Annotated[
+    str | None, typer.Option("--load", metavar="ИМЯ", help="Продолжить сохранённую историю.")
+]
+Scenario = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        metavar="МИР",
+        callback=_check_scenario,
+        help="Мир новой истории без меню: fantasy, mystery, apocalypse, zombies или custom.",
+    ),
+]
+GeneratorModel = Annotated[
+    str,
+    typer.Option(
+        "--generator", envvar="GAMIO_GENERATOR", metavar="ID|ПАПКА",
+        help="Модель-рассказчик: id на Hugging Face или локальная папка.",
+    ),
+]
+RuEnModel = Annotated[
+    str,
+    typer.Option("--ru-en", envvar="GAMIO_RU_EN", metavar="ID|ПАПКА", help="Переводчик с русского."),
+]
+EnRuModel = Annotated[
+    str,
+    typer.Option("--en-ru", envvar="GAMIO_EN_RU", metavar="ID|ПАПКА", help="Переводчик на русский."),
+]
+Device = Annotated[
+    str,
+    typer.Option(
+        "--device", envvar="GAMIO_DEVICE", metavar="auto|cpu|cuda|mps",
+        callback=_choice("неизвестное устройство", DEVICE_CHOICES, "GAMIO_DEVICE", "--device"),
+        help="Где считать модели.",
+    ),
+]
+Engine = Annotated[
+    str,
+    typer.Option(
+        "--engine", envvar="GAMIO_ENGINE",
+        callback=_choice("неизвестный движок", ENGINE_CHOICES, "GAMIO_ENGINE", "--engine"),
+        metavar="auto|ctranslate2|transformers",
+        help="Движок: auto — на процессоре рассказчик на transformers int8, переводчики на "
+        "CTranslate2 int8; на видеокарте всё на transformers.",
+    ),
+]
 SavesDir = Annotated[
     Path | None,
     typer.Option(
@@ -160,85 +206,50 @@ SavesDir = Annotated[
         help="Папка сохранений (по умолчанию — папка данных пользователя, …/gamio/saves).",
     ),
 ]
+Seed = Annotated[
+    int | None,
+    typer.Option("--seed", min=0, metavar="N", help="Зерно случайности: та же игра заново."),
+]
+Debug = Annotated[bool, typer.Option("--debug", help="Показывать технические подробности ошибок.")]
 
 
 @app.command()
 def play(
-    new: Annotated[
-        bool, typer.Option("--new", help="Начать новую историю, даже если есть сохранённая.")
-    ] = False,
-    load: Annotated[
-        str | None, typer.Option("--load", metavar="ИМЯ", help="Продолжить сохранённую историю.")
-    ] = None,
-    scenario: Annotated[
-        str | None,
-        typer.Option(
-            "--scenario",
-            metavar="МИР",
-            callback=_check_scenario,
-            help="Мир новой истории без меню: fantasy, mystery, apocalypse, zombies или custom.",
-        ),
-    ] = None,
-    generator: Annotated[
-        str,
-        typer.Option(
-            "--generator", envvar="GAMIO_GENERATOR", metavar="ID|ПАПКА",
-            help="Модель-рассказчик: id на Hugging Face или локальная папка.",
-        ),
-    ] = DEFAULT_GENERATOR,
-    ru_en: Annotated[
-        str,
-        typer.Option(
-            "--ru-en", envvar="GAMIO_RU_EN", metavar="ID|ПАПКА", help="Переводчик с русского."
-        ),
-    ] = DEFAULT_RU_EN,
-    en_ru: Annotated[
-        str,
-        typer.Option(
-            "--en-ru", envvar="GAMIO_EN_RU", metavar="ID|ПАПКА", help="Переводчик на русский."
-        ),
-    ] = DEFAULT_EN_RU,
-    device: Annotated[
-        str,
-        typer.Option(
-            "--device", envvar="GAMIO_DEVICE", metavar="auto|cpu|cuda|mps",
-            callback=_choice("неизвестное устройство", DEVICES, "GAMIO_DEVICE", "--device"),
-            help="Где считать модели.",
-        ),
-    ] = "auto",
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine", envvar="GAMIO_ENGINE",
-            callback=_choice("неизвестный движок", ENGINES, "GAMIO_ENGINE", "--engine"),
-            metavar="auto|ctranslate2|transformers",
-            help="Движок: auto — на процессоре рассказчик на transformers int8, переводчики на "
-            "CTranslate2 int8; на видеокарте всё на transformers.",
-        ),
-    ] = "auto",
+    new: NewGame = False,
+    load: LoadName = None,
+    scenario: Scenario = None,
+    generator: GeneratorModel = DEFAULT_GENERATOR,
+    ru_en: RuEnModel = DEFAULT_RU_EN,
+    en_ru: EnRuModel = DEFAULT_EN_RU,
+    device: Device = "auto",
+    engine: Engine = "auto",
     saves_dir: SavesDir = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", min=0, metavar="N", help="Зерно случайности: та же игра заново."),
-    ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Показывать технические подробности ошибок.")
-    ] = False,
+    seed: Seed = None,
+    debug: Debug = False,
 ) -> None:
     """Играть (по умолчанию продолжает последнюю историю)."""
-    if new and load:
-        raise _CLICK.UsageError("--new и --load вместе не используются: выберите одно.")
-    if load and scenario:
-        raise _CLICK.UsageError("--scenario выбирает мир новой истории, а --load открывает старую.")
     options = PlayOptions(
         new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug, engine
     )
-    # The game's imports load only when a game starts.
-    from gamio_cli.terminal.launch import launch
-
-    code = guard(lambda: launch(options), debug)
+    _check_play(options)
+    code = guard(lambda: _launch(options), debug)
     if code:
         raise typer.Exit(code)
+
+
+def _check_play(options: PlayOptions) -> None:
+    """Options that make sense alone but not together."""
+    if options.new and options.load:
+        raise _CLICK.UsageError("--new и --load вместе не используются: выберите одно.")
+    if options.load and options.scenario:
+        raise _CLICK.UsageError("--scenario выбирает мир новой истории, а --load открывает старую.")
+
+
+def _launch(options: PlayOptions) -> int:
+    # The game's imports (the terminal, the models' facade) load only when a game starts.
+    from gamio_cli.terminal.launch import launch
+
+    return launch(options)
 
 
 @app.command()

@@ -36,7 +36,6 @@ DEFAULT_RU_EN = "Helsinki-NLP/opus-mt-ru-en"
 DEFAULT_EN_RU = "Helsinki-NLP/opus-mt-en-ru"
 
 ENGINE_CHOICES = ("auto", "ctranslate2", "transformers")
-ENGINE_ENV = "GAMIO_ENGINE"
 
 
 @dataclass(frozen=True)
