@@ -3,7 +3,7 @@
 Hyper-threads share a core's arithmetic units, and two thread pools that together ask for more
 threads than there are cores make each other wait (we saw CTranslate2 run 1.85x slower when its
 threads fought another pool's). So every pool gets the physical cores the process may run on,
-and the pools take turns rather than running side by side (see ct2_generator).
+and the pools take turns rather than running side by side (see engines/ct2/generator.py).
 GAMIO_THREADS overrides the count (a shared machine, or a player who wants a core free).
 torch and ctranslate2 are imported by the callers, never here.
 """

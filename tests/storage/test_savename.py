@@ -79,7 +79,7 @@ def test_rules_are_russian_and_give_an_example() -> None:
 def test_limits_leave_room_for_every_derived_file_name() -> None:
     longest = "я" * MAX_NAME_CHARS
     assert len(check_name(longest).encode("utf-8")) == MAX_NAME_BYTES
-    derived = f".{longest}.json.bak.{'f' * 8}.tmp"  # the longest name saves.py builds
+    derived = f".{longest}.json.bak.{'f' * 8}.tmp"  # the longest name storage/store.py builds
     assert len(derived.encode("utf-8")) <= 255
 
 

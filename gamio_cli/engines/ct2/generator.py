@@ -3,7 +3,7 @@
 Implements engine.Generator like generator.TransformersGenerator, with the same tokenizer (the
 Hugging Face one in the model's directory) and the same stop rules. What differs:
 
-- Most of each prompt comes from CTranslate2's prompt cache (see ct2_prompt_cache).
+- Most of each prompt comes from CTranslate2's prompt cache (see prompt_cache.py).
 - Generation runs in CTranslate2's worker thread; this thread receives each token through a
   queue it polls, so a Ctrl-C handler (which runs only in the main thread) sets the cancel
   token even while the prompt is being encoded, and the run stops within one token after.
@@ -149,7 +149,7 @@ class Ct2Generator:
         """Encode text into the prompt cache in the background; returns at once.
 
         For the time the player reads and types: the next prompt starts with text (see
-        ct2_prompt_cache.next_prompt_prefix), so the next turn encodes only what follows.
+        turn.prompt.next_prompt_prefix), so the next turn encodes only what follows.
         The next generate() waits for it first (it would have to encode the same anyway).
         """
         self.wait_prepared()

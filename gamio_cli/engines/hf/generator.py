@@ -111,7 +111,7 @@ class TransformersGenerator:
 
     @property
     def window_step(self) -> int:
-        """The TurnRunner window_step the prefix cache is made for (see ct2_prompt_cache)."""
+        """The TurnRunner window_step the prefix cache is made for (see turn.prompt.WINDOW_STEP)."""
         return WINDOW_STEP if self.prefix_cache else 1
 
     def count_tokens(self, text: str) -> int:

@@ -1,8 +1,8 @@
 """Re-use the attention keys and values of the tokens a prompt shares with the previous one.
 
 For transformers generators. Consecutive turns' prompts start the same way (the backstory,
-then the turns of the window, which moves only every `window_step` turns; see prompt.py), and
-the previous run already computed the keys and values of those tokens. Instead of encoding the
+then the turns of the window, which moves only every `window_step` turns; see turn/prompt.py),
+and the previous run already computed the keys and values of those tokens. Instead of encoding the
 whole prompt again, generate() gets the previous run's cache cut back to the longest common
 token prefix and encodes only the rest:
 
