@@ -1,0 +1,1 @@
+"""Tests of gamio_cli/commands/: the slash-command table and its groups."""

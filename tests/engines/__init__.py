@@ -1,0 +1,1 @@
+"""Tests of gamio_cli/engines/: hub, threads, background work."""
