@@ -19,8 +19,8 @@ import typer
 from typer.core import TyperGroup
 
 from gamio_cli import __version__
-from gamio_cli.errors import GamioError
 from gamio_cli.engines.device import DEVICE_CHOICES
+from gamio_cli.errors import GamioError
 from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN, ENGINE_CHOICES
 from gamio_cli.terminal.options import PlayOptions
 from gamio_cli.world.scenarios import CUSTOM_KEY, SCENARIOS

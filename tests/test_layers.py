@@ -246,14 +246,14 @@ def _private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
-def _module_aliases(tree: ast.Module, importer: str, path: Path) -> set[str]:
+def _module_aliases(tree: ast.Module, importer: str) -> set[str]:
     """Local names bound to gamio_cli modules (import x.y as z; from x import module)."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names |= {a.asname for a in node.names if a.asname and a.name.startswith("gamio_cli")}
         elif isinstance(node, ast.ImportFrom):
-            source = _resolve(importer, node) if path.is_relative_to(PACKAGE) else node.module
+            source = _resolve(importer, node)
             names |= {a.asname or a.name for a in node.names if f"{source}.{a.name}" in modules()}
     return names
 
@@ -271,7 +271,7 @@ def test_no_module_uses_another_modules_underscore_names() -> None:
                           if _private(a.name)]
         if not path.is_relative_to(PACKAGE):
             continue
-        aliases = _module_aliases(tree, module_name(path), path)
+        aliases = _module_aliases(tree, module_name(path))
         wrong += [
             f"{path}:{node.lineno} uses {node.value.id}.{node.attr}"
             for node in ast.walk(tree)
