@@ -15,7 +15,6 @@ from typing import Any
 from gamio_cli.engine import Generator, Translator
 from gamio_cli.engines.device import dtype_for, pick_device
 from gamio_cli.engines.hf.generator import TransformersGenerator
-from gamio_cli.engines.hf.int8_weights import int8_available
 from gamio_cli.engines.hf.translator import MarianTranslator
 from gamio_cli.engines.hub import resolve_model_dir
 from gamio_cli.engines.loading import (
@@ -93,6 +92,9 @@ def resolve_engines(choice: str, device: str) -> tuple[str, str]:
     on transformers (CTranslate2's pip wheels run CUDA too, but the transformers path is the
     tested one there).
     """
+    # Imported here, as the loaders import it: `gamio --help` loads the facade, not this.
+    from gamio_cli.engines.hf.int8_weights import int8_available
+
     engine = resolve_engine(choice, device)
     if choice.strip().lower() == "auto" and engine == "ctranslate2" and int8_available():
         return "transformers", "ctranslate2"
@@ -117,6 +119,8 @@ def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> Tran
     On a CPU its matrices are int8 where this torch has the kernels (int8_weights): a quarter
     of the memory and about 4.5x faster per token than float32 for GPT-2-XL.
     """
+    from gamio_cli.engines.hf.int8_weights import int8_available
+
     path = resolve_model_dir(id_or_dir, GENERATOR_RU, option=GENERATOR_OPTION)
     int8 = device == "cpu" and int8_available()
     generator = guarded(
