@@ -1,7 +1,7 @@
 """What loading a model on any engine shares: the models' Russian names and options (ModelSpec),
 refusing an empty tokenizer, and one Russian line for a load that crashed or ran out of memory.
 
-transformers and huggingface_hub are imported inside quiet_transformers only.
+transformers and huggingface_hub are imported inside guarded only.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class ModelSpec:
     option: str
 
 
-def quiet_transformers() -> None:
+def _quiet_transformers() -> None:
     """Keep library warnings and the "Loading weights" bar out of the game's screen.
 
     Download bars (huggingface_hub's own) stay: a first download of gigabytes needs them.
@@ -54,16 +54,16 @@ def quiet_transformers() -> None:
 
 def guarded(load: Callable[[], T], path: Path, what_ru: str) -> T:
     """Run load, turning out-of-memory and broken-file errors into ModelUnavailable."""
-    quiet_transformers()
+    _quiet_transformers()
     try:
         return load()
     except ModelUnavailable:
         raise
     except MemoryError as error:
-        raise ModelUnavailable(oom_message(what_ru)) from error
+        raise ModelUnavailable(_oom_message(what_ru)) from error
     except Exception as error:  # noqa: BLE001 - broken files raise anything; the player needs one line
-        if is_oom(error):
-            raise ModelUnavailable(oom_message(what_ru)) from error
+        if _is_oom(error):
+            raise ModelUnavailable(_oom_message(what_ru)) from error
         raise ModelUnavailable(
             f"Не удалось загрузить модель ({what_ru}) из папки {path}: "
             f"{type(error).__name__}: {error}. Файлы повреждены или это модель другого типа; "
@@ -71,13 +71,13 @@ def guarded(load: Callable[[], T], path: Path, what_ru: str) -> T:
         ) from error
 
 
-def is_oom(error: BaseException) -> bool:
+def _is_oom(error: BaseException) -> bool:
     text = str(error).lower()
     markers = ("out of memory", "can't allocate memory", "cannot allocate memory", "not enough memory")
     return isinstance(error, RuntimeError) and any(marker in text for marker in markers)
 
 
-def oom_message(what_ru: str) -> str:
+def _oom_message(what_ru: str) -> str:
     return (
         f"Не хватает памяти, чтобы загрузить модель ({what_ru}). Возьмите модель поменьше "
         f"(--generator {SMALLER_GENERATOR}), закройте другие программы или играйте на "
