@@ -10,49 +10,45 @@ from __future__ import annotations
 
 import re
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from gamio_cli import __version__
 from gamio_cli.engines.device import DEVICE_CHOICES
-from gamio_cli.errors import GamioError
 from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN, ENGINE_CHOICES
+from gamio_cli.terminal.cliwords import (
+    USAGE_PREFIX,
+    russian_error,
+    russian_frame,
+    russian_heading,
+)
+from gamio_cli.terminal.oneline import guard, tell
 from gamio_cli.terminal.options import PlayOptions
 from gamio_cli.world.scenarios import CUSTOM_KEY, SCENARIOS
 
 # typer vendors click (0.20+) or uses click itself: take its exceptions from wherever they live.
 _CLICK: Any = sys.modules[typer.BadParameter.__module__]
+_CLICK_CORE: Any = sys.modules[TyperCommand.__mro__[1].__module__]  # Context, HelpFormatter
 EXIT_USAGE = 2
-EXIT_FAILED = 1
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _usage_message(error: Any) -> str:
-    """A click usage error in Russian where we know it, click's own words otherwise."""
+    """A click usage error in Russian: ours are Russian already, click's are translated."""
     if isinstance(error, _CLICK.NoSuchOption):
         guesses = getattr(error, "possibilities", None) or []
         maybe = f" Может быть, {', '.join(sorted(guesses))}?" if guesses else ""
         return f"неизвестный параметр {error.option_name}.{maybe}"
-    if isinstance(error, _CLICK.BadOptionUsage) and "requires an argument" in error.message:
-        return f"параметру {error.option_name} нужно значение."
     if isinstance(error, _CLICK.BadParameter) and not isinstance(error, _CLICK.MissingParameter):
         hint = error.param_hint or (error.param.opts[0] if error.param else "")
-        return f"недопустимое значение {hint}: {_sentence(error.message)}"
-    message = str(error.format_message())
-    command = re.match(r"No such command '(.*)'", message)
-    if command:
-        return f"нет команды «{command.group(1)}»: есть play, saves и export."
-    extra = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", message)
-    if extra:
-        return f"лишнее в командной строке: {extra.group(1)}."
+        return f"недопустимое значение {hint}: {_sentence(russian_error(error.message))}"
+    message = russian_error(str(error.format_message()))
+    if message.startswith("нет команды") and error.ctx is not None:
+        known = error.ctx.command.list_commands(error.ctx)
+        return f"{message[:-1]}: есть {', '.join(known[:-1])} и {known[-1]}."
     return _sentence(message)
 
 
@@ -61,7 +57,35 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-class OneLineErrors(TyperGroup):
+class RussianHelp(_CLICK_CORE.HelpFormatter):  # type: ignore[misc]
+    """click's help layout with its frame words in Russian (terminal.cliwords has the words)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, russian_frame(args), prefix or USAGE_PREFIX)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(russian_heading(heading))
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+        russian = [(russian_frame(first), russian_frame(second)) for first, second in rows]
+        super().write_dl(russian, *args, **kwargs)
+
+
+class RussianContext(_CLICK_CORE.Context):  # type: ignore[misc]
+    formatter_class = RussianHelp
+
+
+class RussianCommand(TyperCommand):
+    context_class = RussianContext
+
+
+class OneLineGroup(TyperGroup):
+    """A command group whose help speaks Russian."""
+
+    context_class = RussianContext
+
+
+class OneLineErrors(OneLineGroup):
     """Prints usage errors as one line; `gamio` and `gamio --new …` mean `gamio play …`."""
 
     def main(  # type: ignore[override]
@@ -78,8 +102,7 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(argv, prog_name or "gamio", complete_var, False, **extra)
         except _CLICK.ClickException as error:
-            detail = _usage_message(error)
-            typer.echo(_one_line(f"gamio: ошибка: {detail} Справка: gamio --help."), err=True)
+            tell(f"gamio: ошибка: {_usage_message(error)} Справка: gamio --help.")
             code = error.exit_code
         except getattr(_CLICK, "Abort", typer.Abort):
             code = 130
@@ -91,6 +114,7 @@ class OneLineErrors(TyperGroup):
 
 app = typer.Typer(
     cls=OneLineErrors,
+    rich_markup_mode=None,
     add_completion=False,
     pretty_exceptions_enable=False,
     help=(
@@ -122,29 +146,19 @@ def _from_env(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name == "ENVIRONMENT"
 
 
-def _choice(unknown_ru: str, choices: tuple[str, ...], env: str, option: str) -> Any:
+def _choice(unknown_ru: str, choices: tuple[str, ...], env: str | None, option: str) -> Any:
     """A typer callback that accepts one of choices (any case) and names its source if not."""
 
-    def check(ctx: typer.Context, param: Any, value: str) -> str:
-        picked = value.strip().lower()
-        if picked not in choices:
-            where = f"в {env}" if _from_env(ctx, param.name) else f"в {option}"
+    def check(ctx: typer.Context, param: Any, value: str | None) -> str | None:
+        picked = None if value is None else value.strip().lower()
+        if picked is not None and picked not in choices:
+            where = f"в {env}" if env and _from_env(ctx, param.name) else f"в {option}"
             raise _CLICK.UsageError(
                 f"{unknown_ru} «{value}» {where}: выберите {', '.join(choices)}."
             )
         return picked
 
     return check
-
-
-def _check_scenario(value: str | None) -> str | None:
-    if value is None:
-        return None
-    key = value.strip().lower()
-    if key not in SCENARIOS and key != CUSTOM_KEY:
-        keys = ", ".join([*SCENARIOS, CUSTOM_KEY])
-        raise _CLICK.UsageError(f"неизвестный мир «{value}» в --scenario: выберите {keys}.")
-    return key
 
 
 # `gamio play`'s options, declared once; the command below only gathers them.
@@ -159,7 +173,7 @@ Scenario = Annotated[
     typer.Option(
         "--scenario",
         metavar="МИР",
-        callback=_check_scenario,
+        callback=_choice("неизвестный мир", (*SCENARIOS, CUSTOM_KEY), None, "--scenario"),
         help="Мир новой истории без меню: fantasy, mystery, apocalypse, zombies или custom.",
     ),
 ]
@@ -213,7 +227,7 @@ Seed = Annotated[
 Debug = Annotated[bool, typer.Option("--debug", help="Показывать технические подробности ошибок.")]
 
 
-@app.command()
+@app.command(cls=RussianCommand)
 def play(
     new: NewGame = False,
     load: LoadName = None,
@@ -239,6 +253,8 @@ def play(
 
 def _check_play(options: PlayOptions) -> None:
     """Options that make sense alone but not together."""
+    if options.load is not None and not options.load.strip():
+        raise _CLICK.UsageError("--load без имени: укажите имя истории (список: gamio saves).")
     if options.new and options.load:
         raise _CLICK.UsageError("--new и --load вместе не используются: выберите одно.")
     if options.load and options.scenario:
@@ -252,31 +268,68 @@ def _launch(options: PlayOptions) -> int:
     return launch(options)
 
 
-@app.command()
-def saves(saves_dir: SavesDir = None) -> None:
-    """Показать сохранённые истории и где они лежат."""
-    code = guard(lambda: _list_saves(saves_dir), debug=False)
-    if code:
-        raise typer.Exit(code)
+saves_app = typer.Typer(
+    cls=OneLineGroup,
+    add_completion=False,
+    rich_markup_mode=None,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["--help", "-h"]},
+    help="Сохранённые истории: без команды — список; rm — удалить, mv — переименовать.",
+    short_help="Список историй; rm — удалить, mv — переименовать.",
+)
+app.add_typer(saves_app, name="saves")
+SaveName = Annotated[str, typer.Argument(metavar="ИМЯ", help="Имя сохранённой истории.")]
 
 
-def _list_saves(saves_dir: Path | None) -> int:
+def _store(ctx: typer.Context, saves_dir: Path | None) -> Any:
     from gamio_cli.storage.paths import default_saves_dir
     from gamio_cli.storage.store import SaveStore
-    from gamio_cli.textsafe import safe_output
 
-    store = SaveStore(saves_dir or default_saves_dir())
-    infos = store.list()
-    typer.echo(f"Папка сохранений: {safe_output(str(store.directory))}")
-    if not infos:
-        typer.echo("Сохранённых историй пока нет. Новая игра: gamio play --new")
-        return 0
-    width = max(len(info.name) for info in infos)
-    for info in infos:
-        when = info.last_played.astimezone().strftime("%Y-%m-%d %H:%M")
-        name = safe_output(info.name).ljust(width)
-        typer.echo(f"  {name}  ходов: {info.turns:<5} последняя игра: {when}")
-    return 0
+    parent = ctx.obj if isinstance(ctx.obj, Path) else None
+    return SaveStore(saves_dir or parent or default_saves_dir())
+
+
+@saves_app.callback()
+def saves(ctx: typer.Context, saves_dir: SavesDir = None) -> None:
+    """Показать сохранённые истории (с миром и числом ходов) и файлы, которые не открываются."""
+    ctx.obj = saves_dir
+    if ctx.invoked_subcommand is None:
+        from gamio_cli.terminal.shell import list_saves
+
+        _shell(lambda: list_saves(_store(ctx, None), sys.stdout))
+
+
+@saves_app.command("rm", cls=RussianCommand)
+def saves_rm(
+    ctx: typer.Context,
+    name: SaveName,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Не спрашивать подтверждения.")] = False,
+    saves_dir: SavesDir = None,
+) -> None:
+    """Удалить историю (спросит подтверждение; открытую в игре не удалит)."""
+    from gamio_cli.terminal.shell import remove_save
+
+    _shell(lambda: remove_save(_store(ctx, saves_dir), name, yes, sys.stdin, sys.stdout))
+
+
+@saves_app.command("mv", cls=RussianCommand)
+def saves_mv(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(metavar="ИМЯ", help="Нынешнее имя истории.")],
+    new: Annotated[str, typer.Argument(metavar="НОВОЕ", help="Новое имя.")],
+    saves_dir: SavesDir = None,
+) -> None:
+    """Переименовать историю (вместе с её резервной копией)."""
+    from gamio_cli.terminal.shell import rename_save
+
+    _shell(lambda: rename_save(_store(ctx, saves_dir), old, new, sys.stdout))
+
+
+def _shell(run: Callable[[], int]) -> None:
+    """Run a shell command's body under guard; its status becomes the exit status."""
+    code = guard(run, debug=False)
+    if code:
+        raise typer.Exit(code)
 
 
 EXPORT_FORMATS = ("md", "html")
@@ -289,9 +342,10 @@ def _check_format(value: str) -> str:
     return key
 
 
-@app.command()
+@app.command(cls=RussianCommand)
 def export(
-    name: Annotated[str, typer.Argument(metavar="ИМЯ", help="Имя сохранённой истории.")],
+    ctx: typer.Context,
+    name: SaveName,
     fmt: Annotated[
         str,
         typer.Option(
@@ -303,62 +357,22 @@ def export(
         bool, typer.Option("--bilingual", help="Рядом с русским — английский текст модели.")
     ] = False,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--output", "-o", metavar="ФАЙЛ", help="Куда записать (по умолчанию ИМЯ.md/ИМЯ.html)."
+            "--output", "-o", metavar="ФАЙЛ",
+            help="Куда записать (по умолчанию ИМЯ.md/ИМЯ.html; «-» — на экран).",
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Перезаписать файл, если он уже есть.")
+    ] = False,
     saves_dir: SavesDir = None,
 ) -> None:
     """Записать историю в читаемый файл (Markdown или HTML)."""
-    code = guard(lambda: _export(name, fmt, bilingual, output, saves_dir), debug=False)
-    if code:
-        raise typer.Exit(code)
+    from gamio_cli.terminal.shell import export_story
 
-
-def _export(name: str, fmt: str, bilingual: bool, output: Path | None, saves_dir: Path | None) -> int:
-    from gamio_cli.errors import SaveError
-    from gamio_cli.storage.export import to_html, to_markdown
-    from gamio_cli.storage.paths import default_saves_dir
-    from gamio_cli.storage.savename import check_name
-    from gamio_cli.storage.store import SaveStore
-    from gamio_cli.textsafe import safe_output
-
-    store = SaveStore(saves_dir or default_saves_dir())
-    name = check_name(name)
-    if not store.exists(name):
-        raise SaveError(f"Сохранения «{name}» нет. Список сохранений: gamio saves.")
-    story = store.load(name)
-    text = to_html(story, bilingual) if fmt == "html" else to_markdown(story, bilingual)
-    target = output or Path(f"{name}.{fmt}")
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise GamioError(
-            f"Не удалось записать «{safe_output(str(target))}»: {error.strerror or error}. Укажите другой --output."
-        ) from None
-    typer.echo(f"История «{safe_output(name)}» записана в {safe_output(str(target))}.")
-    return 0
-
-
-def guard(run: Callable[[], int], debug: bool) -> int:
-    """Run; a GamioError is one line, another failure one line too (traceback with --debug)."""
-    try:
-        return int(run())
-    except GamioError as error:
-        typer.echo(_one_line(error.message), err=True)
-    except KeyboardInterrupt:
-        typer.echo("Прервано (Ctrl-C).", err=True)
-        return 130
-    except Exception as error:  # noqa: BLE001 - the player gets one line, not a traceback
-        if debug:
-            traceback.print_exc()
-        typer.echo(
-            _one_line(f"Непредвиденная ошибка ({type(error).__name__}: {error}).")
-            + ("" if debug else " Подробности: запустите с --debug."),
-            err=True,
-        )
-    return EXIT_FAILED
+    store = _store(ctx, saves_dir)
+    _shell(lambda: export_story(store, name, fmt, bilingual, output, force, sys.stdout))
 
 
 def main() -> None:

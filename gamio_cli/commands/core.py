@@ -6,7 +6,6 @@ from __future__ import annotations
 from gamio_cli.commands.story import story_commands
 from gamio_cli.commands.table import Command, CommandTable, Outcome, Session, help_lines
 from gamio_cli.commands.toolkit import toolkit_commands
-from gamio_cli.errors import GamioError
 
 
 def _help(session: Session, argument: str) -> Outcome:
@@ -36,17 +35,17 @@ def _load(session: Session, argument: str) -> Outcome:
 
 
 def _retry(session: Session, argument: str) -> Outcome:
-    if not session.game.story.turns:
-        raise GamioError("Повторять нечего: в истории ещё нет ходов. Напишите действие.")
-    session.retry()
+    session.retry()  # the action that just failed, else the last turn's
     return Outcome.CONTINUE
 
 
 def _undo(session: Session, argument: str) -> Outcome:
     turn = session.game.undo()
     action = f": «{turn.action_ru}»" if turn.action_ru.strip() else ""
-    session.info(f"Последний ход отменён{action}. История теперь такая:")
-    session.show_story(last_turns=1)
+    story = session.game.story
+    now = "Теперь последний ход такой:" if story.turns else "Ходов не осталось; начало истории:"
+    session.info(f"Последний ход отменён{action} (вернуть: /redo). {now}")
+    session.show_turn(story.turns[-1] if story.turns else None)
     return Outcome.CONTINUE
 
 
@@ -58,14 +57,15 @@ def default_commands() -> CommandTable:
     """The commands every game has, the story toolkit included, /quit last."""
     table = CommandTable(
         [
-            Command("/help", ("/помощь",), "/help", "эта справка", _help),
+            Command("/help", ("/помощь",), "/help", "эта справка", _help, russian_words=False),
             Command(
                 "/save", ("/сохранить",), "/save [имя]",
                 "сохранить историю (с именем — под этим именем)", _save,
             ),
             Command("/load", ("/загрузить",), "/load имя", "открыть сохранённую историю", _load),
             Command(
-                "/retry", ("/заново",), "/retry", "переписать ответ на последнее действие", _retry
+                "/retry", ("/заново",), "/retry",
+                "переписать ответ на последнее действие (или повторить несработавшее)", _retry,
             ),
             Command("/undo", ("/отмена",), "/undo", "отменить последний ход", _undo),
         ]

@@ -59,8 +59,12 @@ def changed(settings: Settings, knob: Knob, value: float | int) -> Settings:
     new = dataclasses.replace(settings, **change)
     try:
         new.validate()
-    except ValueError as error:
-        raise GamioError(f"{error} Сейчас: {getattr(settings, knob.field)}.") from None
+    except ValueError:
+        # validate() names the file's field (temperature); the player typed a Russian name.
+        raise GamioError(
+            f"Недопустимое значение «{knob.names_ru[0]}» = {value}: {knob.meaning_ru}. "
+            f"Сейчас: {getattr(settings, knob.field)}."
+        ) from None
     return new
 
 

@@ -19,7 +19,7 @@ def _redo(session: Session, argument: str) -> Outcome:
     turn = session.game.redo()
     action = f": «{turn.action_ru}»" if turn.action_ru.strip() else ""
     session.info(f"Ход возвращён{action}.")
-    session.show_story(last_turns=1)
+    session.show_turn(turn)
     return Outcome.CONTINUE
 
 
@@ -30,8 +30,14 @@ def _alter(session: Session, argument: str) -> Outcome:
         raise GamioError("Исправлять нечего: в истории ещё нет ходов.")
     old = story.turns[-1].continuation_ru
     edited = argument or session.edit("Исправьте текст (Enter — готово) › ", old)
-    edited = " ".join((edited or "").split())
-    if not edited or edited == " ".join(old.split()):
+    if edited is None:
+        session.info("Исправление отменено: текст прежний.")
+        return Outcome.CONTINUE
+    edited = " ".join(edited.split())
+    if not edited:
+        session.info("Пустой текст не ставлю: ответ остался прежним. Убрать весь ход: /undo.")
+        return Outcome.CONTINUE
+    if edited == " ".join(old.split()):
         session.info("Текст не изменился.")
         return Outcome.CONTINUE
     english = session.translate(edited)
@@ -60,9 +66,9 @@ def _variants(session: Session, argument: str) -> Outcome:
 
 def _variant(session: Session, argument: str) -> Outcome:
     number = parse_number(argument, "/variant N (список вариантов: /variants)")
-    session.game.choose_variant(number)
+    turn = session.game.choose_variant(number)
     session.info(f"Вариант №{number} снова в истории:")
-    session.show_story(last_turns=1)
+    session.show_turn(turn)
     return Outcome.CONTINUE
 
 
@@ -95,7 +101,9 @@ def original_lines(story: Story, count: int) -> list[str]:
 def _restart(session: Session, argument: str) -> Outcome:
     game = session.game
     if not session.confirm(
-        f"Начать этот мир заново? Нынешняя история останется в сохранении «{game.name}»."
+        f"Начать этот мир заново? Ходы начнутся с начала мира; память, сведения о мире, "
+        f"заметка автора, словарь имён и настройки останутся. Нынешняя история останется "
+        f"в сохранении «{game.name}»."
     ):
         session.info("Продолжаем нынешнюю историю.")
         return Outcome.CONTINUE

@@ -9,12 +9,15 @@ Session protocol, which the REPL implements. The commands every game has: core.d
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
 
+from gamio_cli.errors import GamioError
 from gamio_cli.game import Game
+from gamio_cli.story import Turn
 
 PREFIX = "/"
 
@@ -39,8 +42,13 @@ class Session(Protocol):
         """The opening and the last turns (a default number when None)."""
         ...
 
+    def show_turn(self, turn: Turn | None) -> None:
+        """One turn, its action and its text (None: the story's opening)."""
+        ...
+
     def retry(self) -> None:
-        """A new continuation of the last action, shown like a turn (Ctrl-C cancels it)."""
+        """The action whose turn just failed, played again; else a new continuation of the
+        last action. Shown like a turn, under the action it answers (Ctrl-C cancels it)."""
         ...
 
     def request_quit(self) -> bool:
@@ -71,6 +79,8 @@ class Command:
     usage: str  # what to type, e.g. "/save [имя]"
     help_ru: str  # one line
     handler: Handler
+    # False for a command whose text must keep the English names (/help lists both).
+    russian_words: bool = True
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -123,13 +133,63 @@ def split_command(text: str) -> tuple[str, str]:
 
 
 def dispatch(session: Session, text: str) -> Outcome:
-    """Run the command typed in text; an unknown one gets a hint, never a turn."""
+    """Run the command typed in text; an unknown one is an error with a hint, never a turn.
+
+    A player who typed a Russian alias hears the other commands named by their Russian
+    aliases too (in the command's messages and errors), not by their English names.
+    """
     word, argument = split_command(text)
-    command = session.commands.find(word)
+    table = session.commands
+    command = table.find(word)
     if command is None:
-        session.info(unknown_hint(session.commands, word))
-        return Outcome.CONTINUE
-    return command.handler(session, argument)
+        raise GamioError(unknown_hint(table, word))
+    if word.isascii() or not command.russian_words:
+        return command.handler(session, argument)
+    try:
+        return command.handler(RussianWords(session, table), argument)
+    except GamioError as error:
+        error.message = in_russian_words(error.message, table)
+        error.args = (error.message,)
+        raise
+
+
+_COMMAND_WORD = re.compile(r"(?<![\w/])/[a-z]+\b")
+# The English words after a command that have a Russian twin, and that twin.
+SUBWORDS_RU = {"add": "добавить", "edit": "изменить", "remove": "убрать"}
+_SUBWORD = re.compile(r"(/[^\s/]+) (add|edit|remove)\b")
+
+
+def in_russian_words(text: str, table: CommandTable) -> str:
+    """Every English command name in text replaced by its first Russian alias."""
+
+    def alias(match: re.Match[str]) -> str:
+        command = table.find(match.group(0))
+        return command.aliases[0] if command and command.aliases else match.group(0)
+
+    text = _COMMAND_WORD.sub(alias, text)
+    return _SUBWORD.sub(lambda m: f"{m.group(1)} {SUBWORDS_RU[m.group(2)]}", text)
+
+
+class RussianWords:
+    """A Session whose messages name commands by their Russian aliases."""
+
+    def __init__(self, session: Session, table: CommandTable) -> None:
+        self._session = session
+        self._table = table
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+    @property
+    def game(self) -> Game:
+        return self._session.game
+
+    @property
+    def commands(self) -> CommandTable:
+        return self._session.commands
+
+    def info(self, text: str) -> None:
+        self._session.info(in_russian_words(text, self._table))
 
 
 def unknown_hint(table: CommandTable, word: str) -> str:
@@ -141,9 +201,10 @@ def unknown_hint(table: CommandTable, word: str) -> str:
 
 def help_lines(table: CommandTable) -> list[str]:
     lines = ["Команды:"]
+    width = max((len(command.usage) for command in table), default=0)
     for command in table:
         aliases = ", ".join(command.aliases)
-        lines.append(f"  {command.usage:<22} {command.help_ru} (также {aliases})")
+        lines.append(f"  {command.usage:<{width}} {command.help_ru} (также {aliases})")
     lines.append(
         "Всё остальное — ваш ход: действие («открываю дверь»), реплика в кавычках или после "
         "тире («Привет!», — Привет!), «!» в начале — рассказ от автора («!Начинается гроза»), "

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from gamio_cli.commands.edits import EDIT, REMOVE, edit_memory, edit_world, remove_name
 from gamio_cli.commands.settings import settings_command
 from gamio_cli.commands.story import parse_number
 from gamio_cli.commands.table import Command, Outcome, Session
 from gamio_cli.errors import GamioError
 from gamio_cli.story import AuthorNote, MemoryEntry, Mode, WorldEntry
+from gamio_cli.turn.actions import about_the_hero
 from gamio_cli.turn.prompt import Pending, PromptTooLong, build_prompt
 from gamio_cli.world.glossary import Glossary, parse_name_command
 from gamio_cli.world.worldinfo import parse_world_add
@@ -55,10 +57,13 @@ def warn_if_too_long(session: Session) -> None:
 
 # --- memory -----------------------------------------------------------------------------------
 
+_MEMORY_USAGE = "/memory — список; /memory edit N [текст]; /forget N"
+
 
 def _remember(session: Session, argument: str) -> Outcome:
     text = _text(argument, "/remember факт, например: /remember У меня есть лампа.")
-    entry = MemoryEntry(text, _english(session, text))
+    # What the player writes about the hero reaches the model as actions do: "You …".
+    entry = MemoryEntry(text, about_the_hero(_english(session, text)))
     game = session.game
     game.story.memory.append(entry)
     session.info(f"Запомнено (№{len(game.story.memory)}): {text}")
@@ -68,6 +73,14 @@ def _remember(session: Session, argument: str) -> Outcome:
 
 
 def _memory(session: Session, argument: str) -> Outcome:
+    word, _, rest = argument.strip().partition(" ")
+    if word.lower() in EDIT:
+        edit_memory(session, rest, lambda text: _english(session, text))
+        return Outcome.CONTINUE
+    if word.lower() in REMOVE:
+        return _forget(session, rest)
+    if word:
+        raise GamioError(f"Не понимаю «{word}». Формат: {_MEMORY_USAGE}.")
     memory = session.game.story.memory
     if not memory:
         session.info("Память пуста. Добавить факт: /remember текст (или /запомнить).")
@@ -75,7 +88,7 @@ def _memory(session: Session, argument: str) -> Outcome:
     session.info("Память истории (модель видит её всегда):")
     for number, entry in enumerate(memory, 1):
         session.info(f"  {number}. {entry.ru}")
-    session.info("Удалить запись: /forget N.")
+    session.info("Изменить запись: /memory edit N; удалить: /forget N.")
     return Outcome.CONTINUE
 
 
@@ -104,7 +117,11 @@ def _missing(number: int, count: int, where: str, listing: str) -> str:
 # --- author's note ----------------------------------------------------------------------------
 
 
+_CLEAR = {"-", "убрать", "удалить", "remove", "clear"}
+
+
 def _note(session: Session, argument: str) -> Outcome:
+    """Without text: show the note. `/note -` (or «убрать»): clear it. Else: set it."""
     story = session.game.story
     if not argument.strip():
         if story.note is None:
@@ -112,12 +129,19 @@ def _note(session: Session, argument: str) -> Outcome:
                 "Заметки автора нет. Задать: /note текст, например: "
                 "/note история мрачная и напряжённая."
             )
+        else:
+            session.info(f"Заметка автора: {story.note.ru}")
+            session.info("Заменить: /note текст; убрать: /note -.")
+        return Outcome.CONTINUE
+    if argument.strip().lower() in _CLEAR:
+        if story.note is None:
+            session.info("Заметки автора и так нет.")
             return Outcome.CONTINUE
         story.note = None
         session.info("Заметка автора убрана.")
         session.game.commit()
         return Outcome.CONTINUE
-    text = _text(argument, "/note текст (без текста — убрать заметку)")
+    text = _text(argument, "/note текст (без текста — показать, /note - — убрать)")
     story.note = AuthorNote(text, _english(session, text))
     session.info(f"Заметка автора: {text}")
     session.game.commit()
@@ -127,9 +151,8 @@ def _note(session: Session, argument: str) -> Outcome:
 
 # --- world info -------------------------------------------------------------------------------
 
-_WORLD_USAGE = "/world add ключи = описание; /world — список; /world remove N"
+_WORLD_USAGE = "/world add ключи = описание; /world — список; /world edit N; /world remove N"
 _ADD = {"add", "добавить", "+"}
-_REMOVE = {"remove", "удалить", "-", "del"}
 
 
 def _world(session: Session, argument: str) -> Outcome:
@@ -138,8 +161,10 @@ def _world(session: Session, argument: str) -> Outcome:
         _world_list(session)
     elif word.lower() in _ADD:
         _world_add(session, rest)
-    elif word.lower() in _REMOVE:
+    elif word.lower() in REMOVE:
         _world_remove(session, rest)
+    elif word.lower() in EDIT:
+        edit_world(session, rest, lambda text: _english(session, text))
     else:
         raise GamioError(f"Не понимаю «{word}». Формат: {_WORLD_USAGE}.")
     return Outcome.CONTINUE
@@ -153,7 +178,7 @@ def _world_list(session: Session) -> None:
     session.info("Сведения о мире (модель видит их, когда ключ встречается в последних ходах):")
     for number, entry in enumerate(world, 1):
         session.info(f"  {number}. [{', '.join(entry.keys)}] {entry.text_ru}")
-    session.info("Удалить запись: /world remove N.")
+    session.info("Изменить запись: /world edit N; удалить: /world remove N.")
 
 
 def _world_add(session: Session, rest: str) -> None:
@@ -182,6 +207,10 @@ def _world_remove(session: Session, rest: str) -> None:
 
 def _name(session: Session, argument: str) -> Outcome:
     story = session.game.story
+    word, _, rest = argument.strip().partition(" ")
+    if word.lower() in REMOVE and "=" not in argument:
+        remove_name(session, rest)
+        return Outcome.CONTINUE
     if not argument.strip():
         if not story.glossary:
             session.info("Словарь имён пуст. Добавить: /name Всеслав = Vseslav.")
@@ -189,6 +218,7 @@ def _name(session: Session, argument: str) -> Outcome:
         session.info("Словарь имён (так они переводятся всегда):")
         for entry in story.glossary:
             session.info(f"  {entry.ru} = {entry.en}")
+        session.info("Убрать имя: /name remove Имя.")
         return Outcome.CONTINUE
     try:
         entry = parse_name_command(argument)
@@ -208,18 +238,21 @@ def toolkit_commands() -> list[Command]:
             "/remember", ("/запомнить",), "/remember текст",
             "закрепить факт в памяти истории", _remember,
         ),
-        Command("/memory", ("/память",), "/memory", "показать память истории", _memory),
+        Command(
+            "/memory", ("/память",), "/memory [edit N]",
+            "показать память истории; edit N — исправить запись", _memory,
+        ),
         Command("/forget", ("/забыть",), "/forget N", "убрать запись N из памяти", _forget),
         Command(
-            "/note", ("/заметка",), "/note [текст]",
-            "заметка автора о стиле (без текста — убрать)", _note,
+            "/note", ("/заметка",), "/note [текст|-]",
+            "заметка автора о стиле (без текста — показать, «-» — убрать)", _note,
         ),
         Command(
-            "/world", ("/мир",), "/world [add|remove]",
-            "сведения о мире: add ключи = текст, remove N", _world,
+            "/world", ("/мир",), "/world [add|edit|remove]",
+            "сведения о мире: add ключи = текст, edit N, remove N", _world,
         ),
         Command(
-            "/name", ("/имя",), "/name [имя = Name]",
+            "/name", ("/имя",), "/name [имя = Name|remove имя]",
             "как переводить имя (без текста — словарь)", _name,
         ),
         settings_command(),

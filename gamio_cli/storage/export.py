@@ -36,6 +36,13 @@ def story_title(story: Story) -> str:
     return scenario.title_ru if scenario else CUSTOM_TITLE
 
 
+def headings(story: Story, name: str | None) -> tuple[str, str | None]:
+    """(the title, the line under it): the story's name and its world; the world alone when
+    the story has no name yet."""
+    world = story_title(story)
+    return (name, f"Мир: {world}") if name else (world, None)
+
+
 def action_ru(turn: Turn) -> str:
     """The action as the player meant it: narration without its «!», speech in «quotes»."""
     text = turn.action_ru.strip()
@@ -97,9 +104,10 @@ def _md_styled(kind: str, text: str) -> str:
     return f"**{text}**" if kind in ("do", "say") else text
 
 
-def to_markdown(story: Story, bilingual: bool) -> str:
+def to_markdown(story: Story, bilingual: bool, name: str | None = None) -> str:
     """The whole story as Markdown (a title, then blocks separated by blank lines)."""
-    parts = [f"# {md_escape(story_title(story))}"]
+    title, world = headings(story, name)
+    parts = [f"# {md_escape(title)}"] + ([f"*{md_escape(world)}*"] if world else [])
     parts += [text for block in blocks(story) if (text := _md_block(block, bilingual))]
     return "\n\n".join(parts) + "\n"
 
@@ -111,6 +119,7 @@ body { margin: 0; background: #faf8f3; color: #222; font: 18px/1.6 Georgia, seri
 main { max-width: 46em; margin: 0 auto; padding: 2em 1em; }
 main.bilingual { max-width: 80em; }
 h1 { font-weight: normal; border-bottom: 1px solid #ccc; }
+.world { color: #777; font-style: italic; }
 .block { margin: 0 0 1em; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 2em; }
 .en { color: #555; }
@@ -136,11 +145,13 @@ def _html_block(block: Block, bilingual: bool) -> str:
     return f'<div class="block {block.kind}">{sides}</div>'
 
 
-def to_html(story: Story, bilingual: bool) -> str:
+def to_html(story: Story, bilingual: bool, name: str | None = None) -> str:
     """The whole story as one self-contained UTF-8 HTML page."""
-    title = html.escape(story_title(story))
+    heading, world = headings(story, name)
+    title = html.escape(heading)
     columns = '<div class="columns"><div>Русский</div><div>English</div></div>'
-    body = [f"<h1>{title}</h1>"] + ([columns] if bilingual else [])
+    body = [f"<h1>{title}</h1>"] + ([f'<p class="world">{html.escape(world)}</p>'] if world else [])
+    body += [columns] if bilingual else []
     body += [_html_block(block, bilingual) for block in blocks(story)]
     main_class = ' class="bilingual"' if bilingual else ""
     return (

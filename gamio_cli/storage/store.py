@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from gamio_cli.errors import SaveError
+from gamio_cli.errors import SaveError, os_reason
 from gamio_cli.storage.codec import Decoded, decode, parse_json, story_to_json
 from gamio_cli.storage.filelock import FileLock, LockBusy
 from gamio_cli.storage.savename import (
@@ -69,7 +69,7 @@ def _dir_reason(error: OSError) -> str:
         return "файловая система доступна только для чтения"
     if error.errno in (errno.ENOTDIR, errno.EEXIST):
         return "на этом месте или выше по пути лежит обычный файл, а не папка"
-    return error.strerror or str(error)
+    return os_reason(error)
 
 
 def _remove_quietly(path: Path) -> None:
@@ -190,7 +190,7 @@ class SaveStore:
         if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             return self._dir_error(error)
         return SaveError(
-            f"Не удалось сохранить историю «{name}» в «{target}»: {error.strerror or error}. "
+            f"Не удалось сохранить историю «{name}» в «{target}»: {os_reason(error)}. "
             "Прежнее сохранение цело."
         )
 
@@ -213,7 +213,7 @@ class SaveStore:
             raise SaveError(f"Сохранение «{path.stem}» не найдено: нет файла «{source}».") from None
         except OSError as error:
             raise SaveError(
-                f"Не удалось прочитать «{source}»: {error.strerror or error}."
+                f"Не удалось прочитать «{source}»: {os_reason(error)}."
             ) from error
         try:
             text = raw.decode("utf-8")

@@ -29,6 +29,7 @@ from gamio_cli.terminal.newgame import (
 from gamio_cli.terminal.options import PlayOptions
 from gamio_cli.terminal.repl import GameIO, confirm, run_repl
 from gamio_cli.terminal.signals import EXIT_INTERRUPTED, Presses, cancel_on_interrupt
+from gamio_cli.turn.actions import about_the_hero
 from gamio_cli.turn.runner import TurnRunner
 
 
@@ -180,7 +181,8 @@ def start_story(
     try:
         with cancel_on_interrupt(cancel, Presses()):
             with io.working("Перевожу начало истории для модели…"):
-                opening_en = runner.to_english(choice.custom_ru, cancel)
+                # The player writes about the hero as "I"; the model reads "You", as in actions.
+                opening_en = about_the_hero(runner.to_english(choice.custom_ru, cancel))
     except Cancelled:
         raise KeyboardInterrupt from None
     return custom_story(choice.custom_ru, opening_en)

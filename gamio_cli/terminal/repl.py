@@ -11,15 +11,16 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from gamio_cli.commands.core import default_commands
 from gamio_cli.commands.table import CommandTable, Outcome, dispatch, is_command
 from gamio_cli.engine import CancelToken
-from gamio_cli.errors import Cancelled, GamioError, SaveError
+from gamio_cli.errors import Cancelled, GamioError, GenerationFailed, SaveError
 from gamio_cli.game import Game, Played
 from gamio_cli.storage.store import BackupAvailable
-from gamio_cli.story import Story
+from gamio_cli.story import Story, Turn
 from gamio_cli.terminal.signals import (
     EXIT_INTERRUPTED,
     Presses,
@@ -108,6 +109,18 @@ class Streamer:
         self.shown = [continuation_ru]
 
 
+@dataclass(frozen=True)
+class FailedAction:
+    """An action whose turn failed (the model wrote nothing usable), kept for /retry."""
+
+    text: str
+    save_name: str
+    turns: int  # how many turns the story had: another turn or /undo makes it stale
+
+    def still_pending(self, save_name: str, turns: int) -> bool:
+        return (save_name, turns) == (self.save_name, self.turns)
+
+
 class Repl:
     """Implements commands.Session over a GameIO."""
 
@@ -124,6 +137,7 @@ class Repl:
         self._commands = commands or default_commands()
         self.presses = presses or Presses()
         self.debug = debug
+        self._failed: FailedAction | None = None
 
     @property
     def game(self) -> Game:
@@ -201,10 +215,30 @@ class Repl:
     # --- turns ---------------------------------------------------------------------------------
 
     def _play(self, text: str) -> Outcome:
-        self._run_model(lambda cancel, streamer: self._game.play(text, cancel, streamer))
+        self._failed = None
+        try:
+            self._run_model(lambda cancel, streamer: self._game.play(text, cancel, streamer))
+        except GenerationFailed:
+            # /retry plays this action again, while the story is as it was when it failed.
+            self._failed = FailedAction(text, self._game.name, len(self._game.story.turns))
+            raise
         return Outcome.CONTINUE
 
     def retry(self) -> None:
+        failed, self._failed = self._failed, None
+        game = self._game
+        if failed is not None and failed.still_pending(game.name, len(game.story.turns)):
+            self.io.info("Повторяю действие, на которое не было ответа:")
+            if failed.text.strip():
+                self.io.show_action(failed.text)
+            self._play(failed.text)
+            return
+        if not game.story.turns:
+            raise GamioError("Повторять нечего: в истории ещё нет ходов. Напишите действие.")
+        last = game.story.turns[-1]
+        self.io.info("Новый ответ на последнее действие:")
+        if last.action_ru.strip():
+            self.io.show_action(last.action_ru)
         self._run_model(lambda cancel, streamer: self._game.retry(cancel, streamer))
 
     def _run_model(self, work: Callable[[CancelToken, Streamer], Played]) -> None:
@@ -230,6 +264,14 @@ class Repl:
         count = SHOWN_TURNS if last_turns is None else last_turns
         shown = story.turns[len(story.turns) - count:] if count > 0 else []
         self.io.show_story(story.with_turns(shown), len(story.turns) - len(shown))
+
+    def show_turn(self, turn: Turn | None) -> None:
+        if turn is None:
+            self.io.show_narration(self._game.story.opening_ru)
+            return
+        if turn.action_ru.strip():
+            self.io.show_action(turn.action_ru)
+        self.io.show_narration(turn.continuation_ru)
 
     def request_quit(self) -> bool:
         try:

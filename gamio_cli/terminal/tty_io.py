@@ -25,6 +25,7 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from gamio_cli.commands.table import CommandTable
+from gamio_cli.errors import os_reason
 from gamio_cli.story import Story
 from gamio_cli.terminal.signals import Shutdown, deliver_shutdown_via
 from gamio_cli.textsafe import safe_output
@@ -60,7 +61,7 @@ def open_history(path: Path) -> tuple[History, str | None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(exist_ok=True)
     except OSError as error:
-        note = f"История ввода не будет сохранена ({path}: {error.strerror or error})."
+        note = f"История ввода не будет сохранена ({path}: {os_reason(error)})."
         return InMemoryHistory(), note
     return FileHistory(str(path)), None
 

@@ -67,7 +67,9 @@ def _convert_unquoted(text: str) -> str:
 
 def _capitalise_sentences(text: str) -> str:
     """Capital letter for "you" at the start of the text and after a sentence end."""
-    return re.sub(r"(^|[.!?…]\s+)you\b", lambda m: m.group(1) + "You", text)
+    return re.sub(
+        r"(^|[.!?…]\s+)you(r|rs|rself)?\b", lambda m: m.group(1) + "You" + (m.group(2) or ""), text
+    )
 
 
 def to_second_person(english: str) -> str:
@@ -86,6 +88,16 @@ def to_second_person(english: str) -> str:
             first = first.lower()
         converted = "You " + first + converted[1:]
     return ensure_final_stop(_capitalise_sentences(converted))
+
+
+def about_the_hero(english: str) -> str:
+    """What the player wrote about the hero (a custom opening, a memory entry), translated,
+    in the second person as the actions are: "I have a lamp. My name is Ann." -> "You have a
+    lamp. Your name is Ann." Quoted speech keeps its persons; no "You" is added (these are
+    statements, not actions)."""
+    parts = _QUOTED.split(english.strip())
+    converted = "".join(p if i % 2 else _convert_unquoted(p) for i, p in enumerate(parts))
+    return _capitalise_sentences(converted)
 
 
 def say_line(speech_en: str) -> str:

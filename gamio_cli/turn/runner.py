@@ -178,5 +178,5 @@ class TurnRunner:
             streamer.discard()
         raise GenerationFailed(
             f"Модель не смогла продолжить историю за {self.max_tries} попытки. "
-            "Попробуйте другое действие или команду /retry."
+            "Попробуйте другое действие или /retry — повторить это же."
         )

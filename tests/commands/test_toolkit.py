@@ -79,7 +79,8 @@ def test_remember_memory_forget(tmp_path: Path) -> None:
     )
     assert "Запомнено (№1): У меня есть лампа." in screen.text
     assert "  1. У меня есть лампа." in screen.text  # listed in Russian, numbered
-    assert "I have a lamp." in generator.prompts[0]  # translated once, in the prompt
+    # Translated once, and about the hero in the second person, as actions are.
+    assert "You have a lamp." in generator.prompts[0]
     assert "Забыто: У меня есть лампа." in screen.text and "Память пуста" in screen.text
     assert on_disk(tmp_path).memory == [] and len(on_disk(tmp_path).turns) == 1
 
@@ -87,7 +88,7 @@ def test_remember_memory_forget(tmp_path: Path) -> None:
 def test_remember_is_saved_at_once(tmp_path: Path) -> None:
     run(tmp_path, ["/remember У меня есть лампа."])
     [entry] = on_disk(tmp_path).memory
-    assert (entry.ru, entry.en) == ("У меня есть лампа.", "I have a lamp.")
+    assert (entry.ru, entry.en) == ("У меня есть лампа.", "You have a lamp.")
 
 
 BAD_LINES = [
@@ -106,7 +107,7 @@ BAD_LINES = [
     ("/settings температура", "Нужны имя и значение"),
     ("/settings жара 1", "Нет настройки «жара»"),
     ("/settings температура горячо", "нужно число"),
-    ("/settings температура 5", "Недопустимое значение temperature"),
+    ("/settings температура 5", "Недопустимое значение «температура» = 5.0: смелость"),
     ("/settings длина 2.5", "нужно целое число"),
     ("/variant", "Формат: /variant N"),
     ("/variant 1", "Вариантов нет"),
@@ -134,11 +135,26 @@ def test_bad_input_is_one_russian_line_never_a_turn(
 def test_note_set_reaches_prompt_and_clears(tmp_path: Path) -> None:
     generator = ScriptedGenerator()
     screen, game = run(
-        tmp_path, ["/заметка Начинается гроза.", "открываю дверь", "/note", "я беру меч"], generator
+        tmp_path,
+        ["/заметка Начинается гроза.", "открываю дверь", "/note", "/заметка убрать", "я беру меч"],
+        generator,
     )
     assert "[Author's note: A storm begins.]" in generator.prompts[0]
     assert "Author's note" not in generator.prompts[1]
+    # Without text the note is shown, not deleted; clearing is explicit.
+    assert screen.text.count("Заметка автора: Начинается гроза.") == 2
     assert "Заметка автора убрана." in screen.text and on_disk(tmp_path).note is None
+
+
+def test_note_without_text_keeps_it_and_dash_clears(tmp_path: Path) -> None:
+    screen, game = run(tmp_path, ["/note Начинается гроза.", "/note"])
+    note = on_disk(tmp_path).note
+    assert note is not None and note.ru == "Начинается гроза."
+    assert "убрать: /note -" in screen.text
+    screen, game = run(tmp_path, ["/note -", "/note -"], game=Game.open(
+        SaveStore(tmp_path), scripted_runner(None), "тест"))
+    assert on_disk(tmp_path).note is None
+    assert "Заметка автора убрана." in screen.text and "Заметки автора и так нет." in screen.text
 
 
 def test_note_is_saved(tmp_path: Path) -> None:

@@ -76,10 +76,10 @@ def test_remember_is_translated_once_and_reaches_the_prompt(
 ) -> None:
     game, generator = real_game(tmp_path, models)
     screen = play(game, ["/запомнить У меня есть лампа.", "/память", "открываю дверь"])
-    assert [(m.ru, m.en) for m in game.story.memory] == [("У меня есть лампа.", "I have a lamp.")]
+    assert [(m.ru, m.en) for m in game.story.memory] == [("У меня есть лампа.", "You have a lamp.")]
     assert "  1. У меня есть лампа." in screen.text
     prompt = generator.prompts[0]
-    assert "\nI have a lamp.\n" in prompt and prompt.endswith("> You open the door.\n")
+    assert "\nYou have a lamp.\n" in prompt and prompt.endswith("> You open the door.\n")
     assert game.story.turns[0].continuation_ru == DOOR_RU  # the turn itself is unharmed
 
 

@@ -240,13 +240,14 @@ def test_quit_saves_and_stops_reading(tmp_path: Path, word: str) -> None:
 def test_unknown_command_is_a_hint_not_a_turn(tmp_path: Path, word: str) -> None:
     generator = ScriptedGenerator()
     code, screen, game = run(tmp_path, [word], generator)
-    assert "Неизвестная команда" in screen.text and "/help" in screen.text
+    # An error (styled as one), not a dim hint; and never a turn.
+    assert "Неизвестная команда" in screen.errors and "/help" in screen.errors
     assert generator.prompts == [] and game.story.turns == []
 
 
 def test_unknown_command_suggests_the_nearest(tmp_path: Path) -> None:
     code, screen, game = run(tmp_path, ["/sve"])
-    assert "Может быть, /save?" in screen.text
+    assert "Может быть, /save?" in screen.errors
 
 
 # --- leaving --------------------------------------------------------------------------------
