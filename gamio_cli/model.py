@@ -16,7 +16,7 @@ from gamio_cli.engine import Generator, Translator
 from gamio_cli.engines.device import dtype_for, pick_device
 from gamio_cli.engines.hf.generator import TransformersGenerator
 from gamio_cli.engines.hf.translator import MarianTranslator
-from gamio_cli.engines.hub import resolve_model_dir
+from gamio_cli.engines.hub import is_hub_id, resolve_model_dir
 from gamio_cli.engines.loading import (
     EN_RU_OPTION,
     EN_RU_RU,
@@ -132,6 +132,19 @@ def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> Tran
     return generator
 
 
+def check_models(config: ModelConfig, on_status: Callable[[str], None] | None = None) -> str:
+    """Find every configured model (downloading what the hub cache lacks) and the device, in
+    seconds: the game does this before it asks the player anything. Returns the device;
+    ModelUnavailable names what is wrong and the remedy."""
+    specs = [config.generator_spec(), *config.translator_specs()]
+    hub = any(is_hub_id(spec.model_id) for spec in specs)
+    if on_status is not None:
+        on_status("Проверяю модели (при первом запуске скачиваю)…" if hub else "Проверяю модели…")
+    for spec in specs:
+        resolve_model_dir(spec.model_id, spec.what_ru, option=spec.option)
+    return pick_device(config.device)
+
+
 def load_models(
     config: ModelConfig,
     on_status: Callable[[str], None] | None = None,
@@ -144,10 +157,7 @@ def load_models(
     for CTranslate2 live (default: the user cache).
     """
     status = on_status or (lambda _line: None)
-    status("Проверяю модели (при первом запуске скачиваю)…")
-    for spec in [config.generator_spec(), *config.translator_specs()]:
-        resolve_model_dir(spec.model_id, spec.what_ru, option=spec.option)
-    device = pick_device(config.device)
+    device = check_models(config, status)
     ct2, notice = _try_ct2(config, device, on_status, ct2_root)
     translators: dict[str, Translator] = dict(ct2.translators) if ct2 else {}
     for spec in config.translator_specs():

@@ -5,6 +5,7 @@ that do not exist, so a test sees which value won without loading any model."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +16,9 @@ from typer.testing import CliRunner
 
 from gamio_cli.cli import app
 from gamio_cli.storage.filelock import FileLock
+from gamio_cli.storage.store import SaveStore
 from tests.scripted import new_game
+from tests.tiny.build import TinyModels
 
 REPO = Path(__file__).resolve().parent.parent
 ENV_NAMES = ["GAMIO_GENERATOR", "GAMIO_RU_EN", "GAMIO_EN_RU", "GAMIO_DEVICE", "GAMIO_SAVES_DIR"]
@@ -174,16 +177,28 @@ def test_load_of_a_story_open_elsewhere(tmp_path: Path) -> None:
     assert code == 1 and "уже открыта" in assert_one_line_error(output)
 
 
-def test_no_arguments_means_play_with_the_menu(tmp_path: Path) -> None:
-    code, output = invoke([], env={"GAMIO_SAVES_DIR": str(tmp_path)})
+def tiny_env(saves: Path, tiny: TinyModels) -> dict[str, str]:
+    return {"GAMIO_SAVES_DIR": str(saves), "GAMIO_GENERATOR": str(tiny.generator),
+            "GAMIO_RU_EN": str(tiny.ru_en), "GAMIO_EN_RU": str(tiny.en_ru)}
+
+
+def test_no_arguments_means_play_with_the_menu(tmp_path: Path, tiny_models: TinyModels) -> None:
+    code, output = invoke([], env=tiny_env(tmp_path, tiny_models))
     assert code == 0
     assert "Выберите мир" in output and "Фэнтези" in output and "Свой мир" in output
     assert "Игра не начата" in output
 
 
-def test_bad_menu_choice_from_a_pipe(tmp_path: Path) -> None:
-    code, output = invoke([], env={"GAMIO_SAVES_DIR": str(tmp_path)}, stdin="космос\n")
+def test_bad_menu_choice_from_a_pipe(tmp_path: Path, tiny_models: TinyModels) -> None:
+    code, output = invoke([], env=tiny_env(tmp_path, tiny_models), stdin="космос\n")
     assert code == 1 and "Не понял выбор «космос»" in output
+
+
+def test_a_missing_model_is_found_before_the_world_menu(tmp_path: Path) -> None:
+    env = {"GAMIO_SAVES_DIR": str(tmp_path), "GAMIO_GENERATOR": str(tmp_path / "nothing")}
+    code, output = invoke(["--new"], env=env, stdin="5\nЯ стою у ворот замка.\n")
+    assert code == 1 and "Папка модели" in output
+    assert "Выберите мир" not in output  # nothing asked, nothing typed in vain
 
 
 def test_play_continues_the_latest_story(tmp_path: Path) -> None:
@@ -239,3 +254,24 @@ def test_unexpected_error_is_one_line_unless_debug(capsys: pytest.CaptureFixture
     assert err.count("\n") == 1 and "ZeroDivisionError" in err and "--debug" in err
     assert guard(broken, debug=True) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_an_opening_typed_before_a_load_failure_is_kept(
+    tmp_path: Path, tiny_models: TinyModels
+) -> None:
+    broken = tmp_path / "broken-generator"
+    shutil.copytree(tiny_models.generator, broken)
+    for weights in broken.glob("*.safetensors"):
+        weights.write_bytes(b"not weights")  # found by the check, fails to load
+    env = {**tiny_env(tmp_path / "saves", tiny_models), "GAMIO_GENERATOR": str(broken)}
+    code, output = invoke(["--new"], env=env, stdin="5\nЯ стою у ворот старого замка.\n")
+    assert code == 1 and "Не удалось загрузить модель" in output
+    assert "Ваше начало истории сохранено как «свой мир»" in output
+    kept = SaveStore(tmp_path / "saves").load("свой мир")
+    assert (kept.opening_ru, kept.opening_en, kept.turns) == ("Я стою у ворот старого замка.", "", [])
+    # With working models the kept opening is translated once and the story goes on.
+    code, output = invoke(["--load", "свой мир"], env=tiny_env(tmp_path / "saves", tiny_models),
+                          stdin="открываю дверь\n")
+    assert code == 0, output
+    story = SaveStore(tmp_path / "saves").load("свой мир")
+    assert story.opening_en and len(story.turns) == 1

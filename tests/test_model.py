@@ -95,7 +95,7 @@ def test_load_models_with_tiny_dirs(tiny_models: TinyModels) -> None:
     statuses: list[str] = []
     models = load_models(_tiny_config(tiny_models), on_status=statuses.append)
     assert statuses == [
-        "Проверяю модели (при первом запуске скачиваю)…",
+        "Проверяю модели…",
         "Загружаю переводчик ru→en…",
         "Загружаю переводчик en→ru…",
         "Загружаю генератор историй (на процессоре)…",
@@ -119,7 +119,7 @@ def test_a_missing_model_fails_before_anything_loads(tiny_models: TinyModels, tm
     statuses: list[str] = []
     with pytest.raises(ModelUnavailable, match="переводчик en→ru"):
         load_models(_tiny_config(tiny_models, en_ru=str(tmp_path / "nothing")), statuses.append)
-    assert statuses == ["Проверяю модели (при первом запуске скачиваю)…"]
+    assert statuses == ["Проверяю модели…"]
 
 
 def test_hub_id_from_cache_uses_the_same_path(

@@ -48,10 +48,15 @@ def resolve_model_dir(id_or_dir: str, what_ru: str, *, option: str = ALL_OPTIONS
     flag that takes a local directory instead, named in the remedy.
     Raises ModelUnavailable with a Russian message and the remedy.
     """
-    path = Path(id_or_dir).expanduser()
-    if path.exists() or _looks_like_path(id_or_dir) or not _REPO_ID.fullmatch(id_or_dir):
-        return check_model_dir(path, what_ru)
+    if not is_hub_id(id_or_dir):
+        return check_model_dir(Path(id_or_dir).expanduser(), what_ru)
     return _from_hub(id_or_dir, what_ru, option)
+
+
+def is_hub_id(id_or_dir: str) -> bool:
+    """Whether the game takes id_or_dir as a hub id (else as a local directory)."""
+    path = Path(id_or_dir).expanduser()
+    return not (path.exists() or _looks_like_path(id_or_dir) or not _REPO_ID.fullmatch(id_or_dir))
 
 
 def _looks_like_path(text: str) -> bool:
@@ -220,15 +225,18 @@ def _download(repo_id: str, cache: Path) -> Path:
 
 
 def _offline_message(repo_id: str, what_ru: str, option: str) -> str:
-    reason = (
-        "загрузка из сети выключена (HF_HUB_OFFLINE)"
-        if offline_mode()
-        else f"сервер {hub_endpoint()} недоступен — похоже, нет интернета"
-    )
+    if offline_mode():
+        flag = "HF_HUB_OFFLINE" if os.environ.get("HF_HUB_OFFLINE") else "TRANSFORMERS_OFFLINE"
+        return (
+            f"Модель «{repo_id}» ({what_ru}) ещё не скачана, а загрузка из сети выключена "
+            f"переменной {flag}. Запустите игру один раз без неё ({flag}=0 gamio), чтобы "
+            f"скачать модель (дальше игра работает без сети), или укажите папку с уже "
+            f"скачанной моделью: {option} ПАПКА."
+        )
     return (
-        f"Модель «{repo_id}» ({what_ru}) ещё не скачана, а {reason}. Подключитесь к интернету "
-        "один раз, чтобы скачать её (дальше игра работает без сети), или укажите папку "
-        f"с уже скачанной моделью: {option} ПАПКА."
+        f"Модель «{repo_id}» ({what_ru}) ещё не скачана, а сервер {hub_endpoint()} недоступен "
+        "— похоже, нет интернета. Подключитесь к интернету один раз, чтобы скачать её (дальше "
+        f"игра работает без сети), или укажите папку с уже скачанной моделью: {option} ПАПКА."
     )
 
 

@@ -6,6 +6,8 @@ transformers and huggingface_hub are imported inside guarded only.
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +58,11 @@ def guarded(load: Callable[[], T], path: Path, what_ru: str) -> T:
     """Run load, turning out-of-memory and broken-file errors into ModelUnavailable."""
     _quiet_transformers()
     try:
-        return load()
+        # Library warnings ("Recommended: pip install sacremoses." when a Marian tokenizer
+        # loads) are for developers; the player's screen shows only the game.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load()
     except ModelUnavailable:
         raise
     except MemoryError as error:

@@ -1,8 +1,11 @@
 """Starting a game from the command line's options: which story, which models, which screen.
 
 Called by cli.play only (the typer layer stays in cli.py). Order matters for the player: the
-save is checked and locked and the world chosen BEFORE the models load (a minute on a CPU),
-so a typo or a busy save fails in a second, and nobody waits to be asked a question.
+save is checked and locked, the models and the device are found (check_models: seconds, or a
+first download), and only then is the world chosen, before the models load (a minute on a
+CPU). So a typo, a busy save or a missing model fails before the player types anything, and
+nobody waits to be asked a question. If loading still fails after the player wrote their own
+opening, the opening is saved as a story without turns.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Protocol
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, SaveError
 from gamio_cli.game import Game, open_backup, open_save, save_new
-from gamio_cli.model import ModelConfig, Models, load_models
+from gamio_cli.model import ModelConfig, Models, check_models, load_models
 from gamio_cli.storage.filelock import FileLock
 from gamio_cli.storage.paths import default_saves_dir, history_file
 from gamio_cli.storage.store import BackupAvailable, SaveStore
@@ -76,12 +79,16 @@ def launch(options: PlayOptions) -> int:
     io = make_io()
     try:
         opened = _pick_save(store, options, io)
+        _check(io, options, opened)
         choice = None if opened else choose_world(io, options.scenario)
-    except (EOFError, KeyboardInterrupt) as stop:
-        io.info("Игра не начата.")
-        return EXIT_INTERRUPTED if isinstance(stop, KeyboardInterrupt) else 0
+    except EOFError:
+        io.info("Игра не начата.")  # the input ended at the world menu
+        return 0
+    except KeyboardInterrupt:  # _check lets a picked save go; the menu runs without one
+        io.info("Запуск прерван (Ctrl-C). Ничего не изменилось.")
+        return EXIT_INTERRUPTED
     try:
-        models = _load(io, options)
+        models = _load_keeping_opening(io, options, store, choice)
         if models.notice:
             io.info(models.notice)
         # Both generators drop old turns in jumps, so their prompt caches are re-used.
@@ -140,8 +147,34 @@ def _open(store: SaveStore, name: str, io: LaunchIO) -> Opened:
         return Opened(story, new_name, lock)
 
 
-def _load(io: LaunchIO, options: PlayOptions) -> Models:
-    config = ModelConfig(
+def _check(io: LaunchIO, options: PlayOptions, opened: Opened | None) -> None:
+    """Models and device found before the player is asked anything (or the save is let go)."""
+    try:
+        with io.working("Проверяю модели… (Ctrl-C — отмена)"):
+            check_models(_config(options))  # the spinner says what it does
+    except BaseException:
+        _release(opened)
+        raise
+
+
+def _load_keeping_opening(
+    io: LaunchIO, options: PlayOptions, store: SaveStore, choice: WorldChoice | None
+) -> Models:
+    """Load the models; when that fails after the player wrote an opening, the opening is
+    saved (a story without turns, translated when it is next opened) and the player told."""
+    try:
+        return _load(io, options)
+    except GamioError:
+        if choice is not None and choice.custom_ru is not None:
+            name, lock = save_new(store, custom_story(choice.custom_ru, ""), save_base(choice))
+            lock.release()
+            io.info(f"Ваше начало истории сохранено как «{name}»; когда модели заработают, "
+                    f"продолжите его: gamio play --load {name}")
+        raise
+
+
+def _config(options: PlayOptions) -> ModelConfig:
+    return ModelConfig(
         generator=options.generator,
         ru_en=options.ru_en,
         en_ru=options.en_ru,
@@ -149,8 +182,11 @@ def _load(io: LaunchIO, options: PlayOptions) -> Models:
         seed=options.seed,
         engine=options.engine,
     )
+
+
+def _load(io: LaunchIO, options: PlayOptions) -> Models:
     with io.working("Загружаю модели… (Ctrl-C — отмена)"):
-        return load_models(config, on_status=io.progress)
+        return load_models(_config(options), on_status=io.progress)
 
 
 def _open_game(
@@ -162,6 +198,9 @@ def _open_game(
     io: LaunchIO,
 ) -> Game:
     if opened is not None:
+        if opened.story.opening_ru and not opened.story.opening_en:
+            # An opening kept when the models failed at its first start: translated now.
+            opened.story.opening_en = translated_opening(runner, opened.story.opening_ru, io)
         return Game(store, runner, opened.story, opened.name, opened.lock)
     assert choice is not None
     story = start_story(runner, choice, options, io)
@@ -177,12 +216,16 @@ def start_story(
     if choice.scenario is not None:
         return shipped_story(choice.scenario, options.seed)
     assert choice.custom_ru is not None
+    return custom_story(choice.custom_ru, translated_opening(runner, choice.custom_ru, io))
+
+
+def translated_opening(runner: TurnRunner, opening_ru: str, io: LaunchIO) -> str:
+    """The player's opening in English, once (Ctrl-C raises KeyboardInterrupt)."""
     cancel = CancelToken()
     try:
         with cancel_on_interrupt(cancel, Presses()):
             with io.working("Перевожу начало истории для модели…"):
                 # The player writes about the hero as "I"; the model reads "You", as in actions.
-                opening_en = about_the_hero(runner.to_english(choice.custom_ru, cancel))
+                return about_the_hero(runner.to_english(opening_ru, cancel))
     except Cancelled:
         raise KeyboardInterrupt from None
-    return custom_story(choice.custom_ru, opening_en)

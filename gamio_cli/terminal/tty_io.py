@@ -163,6 +163,12 @@ class TerminalIO:
         self._console.print(Text(safe_output(text), style=INFO_STYLE))
 
     def progress(self, text: str) -> None:
+        """Start-up steps replace each other in the spinner's line, which goes when the game
+        is ready; outside a spinner (none is running) a step is a line of its own."""
+        if self._live is not None and self._spinner is not None:
+            self._spinner.update(text=Text(safe_output(text), style=INFO_STYLE))
+            self._live.update(self._working_view())
+            return
         self.info(text)
 
     def error(self, text: str) -> None:
