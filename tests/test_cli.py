@@ -5,6 +5,7 @@ that do not exist, so a test sees which value won without loading any model."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def invoke(args: list[str], env: dict[str, str] | None = None, stdin: str = "") -> tuple[int, str]:
-    result = CliRunner().invoke(app, args, env=env, input=stdin)
+    result = CliRunner().invoke(app, args, env=env, input=stdin, prog_name="gamio")
     return result.exit_code, result.output
 
 
@@ -275,3 +276,46 @@ def test_an_opening_typed_before_a_load_failure_is_kept(
     assert code == 0, output
     story = SaveStore(tmp_path / "saves").load("свой мир")
     assert story.opening_en and len(story.turns) == 1
+
+
+# Every command's help, and wrong command lines, in Russian: what English may remain is names
+# (of options, models, worlds, formats, variables), never typer's or click's frame.
+HELP_COMMANDS = [[], ["play"], ["saves"], ["saves", "rm"], ["saves", "mv"], ["export"]]
+NAMES = {"gamio", "saves", "rm", "mv", "play", "export", "auto", "cpu", "cuda", "mps",
+         "ctranslate2", "CTranslate2", "transformers", "int8", "md", "html", "HTML", "Markdown",
+         "ID", "id", "N", "Hugging", "Face", "fantasy", "mystery", "apocalypse", "zombies",
+         "custom"}  # fmt: skip
+FRAME = ("Usage", "Options", "Commands", "Arguments", "Show this", "default", "env var",
+         "required", "<bool>", "<str>", "OPTIONS", "COMMAND", "ARGS", "Missing", "Input should",
+         "Error", "Try ")  # fmt: skip
+
+
+def english_left(text: str, typed: tuple[str, ...] = ()) -> list[str]:
+    # Options, variables, ids and paths, and what the player typed (quoted or echoed) go first;
+    # an id the help wrapped at its hyphen is joined again.
+    text = re.sub(r"-\n\s*", "-", text)
+    text = re.sub(r"--?[a-z][a-z-]*|GAMIO_[A-Z_]+|\S*/\S*|«[^»]*»", " ", text)
+    text = " ".join(word for word in text.split() if word.rstrip(".,") not in typed)
+    return [word for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", text) if word not in NAMES]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "gamio")
+def test_help_is_russian_all_the_way_through(command: list[str]) -> None:
+    code, output = invoke([*command, "--help"])
+    assert code == 0 and output.startswith("Использование: gamio")
+    assert [frame for frame in FRAME if frame in output] == []
+    assert english_left(output) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["play", "--seed", "abc"], ["play", "--seed", "-1"], ["play", "--seed", "1.5"], ["export"],
+     ["saves", "rm"], ["saves", "mv", "a"], ["play", "--new=3"], ["play", "--load"],
+     ["export", "a", "b"], ["fly"], ["saves", "fly"], ["play", "--bogus"]],
+)
+def test_wrong_command_lines_are_answered_in_russian(args: list[str]) -> None:
+    code, output = invoke(args)
+    line = assert_one_line_error(output)
+    assert code == 2 and line.startswith("gamio: ошибка: ")
+    assert [frame for frame in FRAME if frame in line] == [], line
+    assert english_left(line, tuple(args)) == [], line

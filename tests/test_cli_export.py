@@ -4,6 +4,8 @@ through SaveStore, the HTML is parsed with html.parser, the Markdown holds every
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -102,3 +104,32 @@ def test_errors_are_one_line(tmp_path: Path, saves: Path, args: list[str], expec
     code, out = export(tmp_path, *args, "--saves-dir", str(saves))
     lines = [line for line in out.splitlines() if line.strip()]
     assert code != 0 and len(lines) == 1 and expected in lines[0], out
+
+
+def test_output_dash_is_standard_output_in_utf8(tmp_path: Path, saves: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "gamio_cli", "export", "поход", "-o", "-", "--saves-dir", str(saves)],
+        cwd=tmp_path, capture_output=True, env={**os.environ, "LC_ALL": "C"}, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+    text = run.stdout.decode("utf-8")  # UTF-8 whatever the locale
+    assert text.startswith("# поход\n\n*Мир: Фэнтези*") and "Меч тяжёлый." in text
+    assert not (tmp_path / "-").exists() and run.stderr == b""
+
+
+def test_an_existing_file_is_kept_unless_forced(tmp_path: Path, saves: Path) -> None:
+    target = tmp_path / "поход.md"
+    target.write_text("мои заметки", encoding="utf-8")
+    code, out = export(tmp_path, "поход", "--saves-dir", str(saves))
+    assert code == 1 and "уже есть и не тронут" in out and "--force" in out
+    assert target.read_text(encoding="utf-8") == "мои заметки"
+    code, out = export(tmp_path, "поход", "--force", "--saves-dir", str(saves))
+    assert code == 0 and target.read_text(encoding="utf-8").startswith("# поход")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+
+
+def test_the_title_is_the_story_name_and_the_world_below(tmp_path: Path, saves: Path) -> None:
+    code, out = export(tmp_path, "поход", "--format", "html", "--saves-dir", str(saves))
+    page = (tmp_path / "поход.html").read_text(encoding="utf-8")
+    assert "<title>поход</title>" in page and "<h1>поход</h1>" in page
+    assert '<p class="world">Мир: Фэнтези</p>' in page

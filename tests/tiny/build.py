@@ -39,8 +39,13 @@ def build_tiny_models(root: Path) -> TinyModels:
 
 
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["--phrases"]:  # the README's table of what the tiny models know
+        from tests.tiny.tables import demo_table
+
+        print(demo_table())
+        return 0
     if len(argv) != 2:
-        print("usage: python -m tests.tiny OUT_DIR", file=sys.stderr)
+        print("usage: python -m tests.tiny OUT_DIR | --phrases", file=sys.stderr)
         return 2
     started = time.perf_counter()
     models = build_tiny_models(Path(argv[1]))

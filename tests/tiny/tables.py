@@ -54,3 +54,27 @@ NARRATION: frozenset[str] = frozenset({"A storm begins."})
 def action_line(action: str) -> str:
     """How an action stands in a story: "\n> action\n", or "\nline\n" for narration."""
     return f"\n{action}\n" if action in NARRATION else f"\n> {action}\n"
+
+
+# What a player can type to the tiny models and be understood (the README lists these, built by
+# demo_table() so the list cannot drift from the tables above; tests/tiny/test_tiny.py checks).
+DEMO_INPUTS = ("открываю дверь", "Открой дверь", "я беру меч", "«Привет»", "иду на север",
+               "осматриваюсь", "!Начинается гроза.")  # fmt: skip
+
+
+def demo_answer(typed: str) -> str:
+    """The Russian the tiny models answer `typed` with, read off the tables."""
+    from gamio_cli.turn.actions import action_line_en, parse_action
+    from gamio_cli.turn.sentences import split_sentences
+
+    mode, text = parse_action(typed)
+    english = CONTINUATIONS[action_line_en(mode, RU_EN[text])]
+    return " ".join(EN_RU[sentence] for sentence in split_sentences(english))
+
+
+def demo_table() -> str:
+    """The README's Markdown table of the phrases the tiny models know."""
+    rows = ["| вы пишете | ответ |", "|---|---|"]
+    rows += [f"| `{typed}` | {demo_answer(typed)} |" for typed in DEMO_INPUTS]
+    rows.append(f"| что-то другое | чаще всего «{EN_RU[FALLBACK]}» |")
+    return "\n".join(rows)

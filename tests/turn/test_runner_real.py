@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from gamio_cli.turn.runner import TurnRunner
 from gamio_cli.world.glossary import Glossary
 from gamio_cli.world.scenarios import SCENARIOS, new_story
 from tests.tiny.build import TinyModels
+from tests.tiny.tables import DEMO_INPUTS, demo_answer, demo_table
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +122,16 @@ def test_a_name_keeps_its_form_through_the_trained_translators(models: Models) -
     glossary = Glossary(story.glossary)
     assert runner.to_russian("Vseslav waves.", glossary=glossary) == "Всеслав машет рукой."
     assert "Всеслав" not in runner.to_russian("Vseslav waves.")  # what the glossary prevents
+
+
+@pytest.mark.parametrize("typed", DEMO_INPUTS)
+def test_the_readme_phrases_are_what_the_tiny_models_answer(models: Models, typed: str) -> None:
+    runner = TurnRunner(models.generator, models.ru_en, models.en_ru)
+    story = new_story(SCENARIOS["fantasy"], name=("Всеслав", "Vseslav"))
+    assert runner.play(story, typed).continuation_ru == demo_answer(typed)
+
+
+def test_the_readme_lists_the_tiny_models_phrases() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- tiny-phrases -->\n")[1].split("\n<!-- /tiny-phrases -->")[0]
+    assert block == demo_table()  # regenerate with: python -m tests.tiny --phrases
