@@ -29,6 +29,7 @@ from gamio_cli.terminal.newgame import (
     save_base,
     shipped_story,
 )
+from gamio_cli.terminal.opening import narrated_opening
 from gamio_cli.terminal.options import PlayOptions
 from gamio_cli.terminal.repl import GameIO, confirm, run_repl
 from gamio_cli.terminal.signals import EXIT_INTERRUPTED, Presses, cancel_on_interrupt
@@ -216,7 +217,8 @@ def start_story(
     if choice.scenario is not None:
         return shipped_story(choice.scenario, options.seed)
     assert choice.custom_ru is not None
-    return custom_story(choice.custom_ru, translated_opening(runner, choice.custom_ru, io))
+    story = custom_story(choice.custom_ru, translated_opening(runner, choice.custom_ru, io))
+    return narrated_opening(runner, story, io)
 
 
 def translated_opening(runner: TurnRunner, opening_ru: str, io: LaunchIO) -> str:

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gamio_cli.commands.core import default_commands
 from gamio_cli.game import Game
 from gamio_cli.storage.store import SaveStore
 from gamio_cli.story import MemoryEntry, Story
+from gamio_cli.terminal.newgame import custom_story
+from gamio_cli.terminal.opening import narrated_opening
 from gamio_cli.terminal.repl import run_repl
 from tests.scripted import Screen, ScriptedGenerator, new_game, scripted_runner
 
@@ -153,3 +157,41 @@ def test_prompt_shows_what_the_model_sees_with_the_russian(tmp_path: Path) -> No
     assert f" {count} токенов из " in shown
     assert "память №1: У меня есть лампа. → You have a lamp." in shown
     assert "заметка автора: Начинается гроза. → A storm begins." in shown
+
+
+# --- a custom world's opening, written on by the narrator --------------------------------------
+
+
+def custom() -> Story:
+    return custom_story("Ты рыцарь в старом замке.", "You are a knight in an old castle.")
+
+
+@pytest.mark.parametrize(
+    ("answers", "extended"), [(["да", "да"], True), (["да", "нет"], False), (["нет"], False)]
+)
+def test_the_narrator_writes_on_from_a_custom_opening_if_asked(
+    answers: list[str], extended: bool
+) -> None:
+    generator = ScriptedGenerator(queue=["Lightning flashes."])
+    screen = Screen(answers, interactive=True)
+    story = narrated_opening(scripted_runner(generator), custom(), screen.io)
+    if extended:
+        assert story.opening_ru == "Ты рыцарь в старом замке. Сверкает молния."
+        assert story.opening_en == "You are a knight in an old castle. Lightning flashes."
+        assert story.turns == []
+    else:
+        assert story == custom()
+    assert (generator.prompts != []) is (answers[0] == "да")
+
+
+def test_from_a_pipe_the_opening_is_not_asked_about() -> None:
+    screen = Screen(["открываю дверь"])  # the next line is an action, not an answer
+    assert narrated_opening(scripted_runner(), custom(), screen.io) == custom()
+    assert "рассказчик" not in screen.text
+
+
+def test_a_failed_narrator_keeps_the_players_opening() -> None:
+    generator = ScriptedGenerator(queue=["", "", ""])
+    screen = Screen(["да"], interactive=True)
+    assert narrated_opening(scripted_runner(generator), custom(), screen.io) == custom()
+    assert "Начало остаётся вашим." in screen.text
