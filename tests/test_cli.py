@@ -319,3 +319,10 @@ def test_wrong_command_lines_are_answered_in_russian(args: list[str]) -> None:
     assert code == 2 and line.startswith("gamio: ошибка: ")
     assert [frame for frame in FRAME if frame in line] == [], line
     assert english_left(line, tuple(args)) == [], line
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_load_with_an_empty_name_is_refused(tmp_path: Path, name: str) -> None:
+    new_game(tmp_path).quit()  # a story --load '' must not silently continue
+    code, output = invoke(["play", "--load", name, "--saves-dir", str(tmp_path)])
+    assert code == 2 and "--load без имени" in assert_one_line_error(output)

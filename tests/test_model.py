@@ -6,6 +6,7 @@ import dataclasses
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from gamio_cli.model import (
     DEFAULT_GENERATOR,
     DEFAULT_RU_EN,
     ModelConfig,
+    check_models,
     load_generator,
     load_models,
     load_translator,
@@ -198,3 +200,33 @@ def test_engine_ctranslate2_runs_the_generator_there_too(tiny_models: TinyModels
 
     models = load_models(_tiny_config(tiny_models, engine="ctranslate2"))
     assert isinstance(models.generator, Ct2Generator) and models.notice is None
+
+
+def test_the_download_note_is_only_for_hub_ids(
+    tiny_models: TinyModels, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    statuses: list[str] = []
+    check_models(_tiny_config(tiny_models), statuses.append)
+    assert statuses == ["Проверяю модели…"]  # local folders: nothing to download
+    with pytest.raises(ModelUnavailable, match="HF_HUB_OFFLINE=0"):
+        check_models(_tiny_config(tiny_models, en_ru="someone/some-model"), statuses.append)
+    assert statuses[-1] == "Проверяю модели (при первом запуске скачиваю)…"
+
+
+def test_a_missing_accelerator_is_found_by_the_check(tiny_models: TinyModels) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ModelUnavailable, match="--device cpu"):
+        check_models(_tiny_config(tiny_models, device="cuda"))
+
+
+def test_no_library_warning_reaches_the_player(tiny_models: TinyModels) -> None:
+    # MarianTokenizer warns "Recommended: pip install sacremoses." when it loads.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_translator(str(tiny_models.ru_en), "cpu")
+    assert [str(w.message) for w in caught] == []

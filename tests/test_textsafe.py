@@ -64,3 +64,35 @@ def test_safe_output_is_safe_for_any_text(text: str) -> None:
     out = safe_output(text)
     out.encode("utf-8")
     assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) < 0xA0 for c in out)
+
+
+def test_os_errors_are_told_in_russian() -> None:
+    import errno
+
+    from gamio_cli.errors import os_reason
+
+    assert os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")) == (
+        "нет такого файла или папки"
+    )
+    assert os_reason(IsADirectoryError(errno.EISDIR, "Is a directory")) == "это папка, а не файл"
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "нет места на диске"
+    unknown = os_reason(OSError(errno.ECHILD, "No child processes"))
+    assert unknown == "ошибка системы ECHILD"  # its name, never the English text
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zs"]),
+                        min_size=1, max_size=120), max_size=40).map(" ".join))
+def test_wrapping_for_a_terminal_keeps_every_word_whole(text: str) -> None:
+    from gamio_cli.terminal.oneline import wrapped
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    class Pipe:
+        def isatty(self) -> bool:
+            return False
+
+    assert wrapped(text, Pipe()) == text  # type: ignore[arg-type]
+    lines = wrapped(text, Tty()).split("\n")  # type: ignore[arg-type]
+    assert " ".join(" ".join(lines).split()) == " ".join(text.split())

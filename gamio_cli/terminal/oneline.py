@@ -30,7 +30,9 @@ def wrapped(text: str, stream: TextIO) -> str:
     if not (isatty and isatty()):
         return text
     width = max(20, shutil.get_terminal_size().columns - 1)
-    return "\n".join(textwrap.fill(line, width) if line else line for line in text.split("\n"))
+    # A word longer than the line (a path) stays whole: the terminal breaks it, we must not.
+    fill = textwrap.TextWrapper(width, break_long_words=False, break_on_hyphens=False).fill
+    return "\n".join(fill(line) if line else line for line in text.split("\n"))
 
 
 def tell(message: str, stream: TextIO | None = None) -> None:
