@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -80,10 +81,12 @@ def test_the_screen_of_a_short_session(tmp_path: Path, tiny_models: TinyModels) 
     assert game.finish() == 0
 
 
-def test_a_long_message_outside_the_game_is_wrapped_at_words(tmp_path: Path) -> None:
+def test_a_long_message_outside_the_game_is_wrapped_at_words() -> None:
     name = "очень длинное имя истории которой нет ни в одной папке сохранений"
+    # A short folder: a path longer than the line is one word, which only the terminal breaks.
+    saves = tempfile.mkdtemp(prefix="gs-")
     child = pexpect.spawn(
-        sys.executable, ["-m", "gamio_cli", "play", "--load", name, "--saves-dir", str(tmp_path)],
+        sys.executable, ["-m", "gamio_cli", "play", "--load", name, "--saves-dir", saves],
         env={**os.environ, "TERM": "xterm", "COLUMNS": "60", "LINES": "24"},
         encoding="utf-8", timeout=TIMEOUT_S, dimensions=(24, 60),
     )
@@ -94,4 +97,5 @@ def test_a_long_message_outside_the_game_is_wrapped_at_words(tmp_path: Path) -> 
     lines = [line.strip() for line in terminal.lines() if line.strip()]
     assert len(lines) > 1 and all(len(line) < 60 for line in lines)
     message = " ".join(lines)  # a word cut by the terminal would gain a space here
-    assert f"Сохранения «{name}» нет" in message and "gamio saves" in message
+    assert f"Сохранения «{name}» нет в папке {saves}." in message and "gamio saves" in message
+    os.rmdir(saves)
