@@ -29,8 +29,11 @@ def narrated_opening(runner: TurnRunner, story: Story, io: GameIO) -> Story:
         with cancel_on_interrupt(cancel, Presses()):
             with io.working("Рассказчик пишет начало… (Ctrl-C — оставить своё)"):
                 turn = runner.play(story, "", cancel)  # the story goes on from the opening
-    except (Cancelled, GamioError) as error:
-        io.info(f"{error.message} Начало остаётся вашим.")
+    except Cancelled:
+        io.info("Отменено: начало остаётся вашим.")
+        return story
+    except GamioError:  # the turn's own advice (/retry) does not apply to an opening
+        io.info("Рассказчик не смог дописать начало: оно остаётся вашим.")
         return story
     if cancel.cancelled:
         return story

@@ -194,4 +194,5 @@ def test_a_failed_narrator_keeps_the_players_opening() -> None:
     generator = ScriptedGenerator(queue=["", "", ""])
     screen = Screen(["да"], interactive=True)
     assert narrated_opening(scripted_runner(generator), custom(), screen.io) == custom()
-    assert "Начало остаётся вашим." in screen.text
+    assert "Рассказчик не смог дописать начало: оно остаётся вашим." in screen.text
+    assert "/retry" not in screen.text
