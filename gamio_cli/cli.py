@@ -8,7 +8,6 @@ and model layers load only when a game starts.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path

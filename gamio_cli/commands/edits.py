@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gamio_cli.commands.table import Session
 from gamio_cli.commands.story import parse_number
+from gamio_cli.commands.table import Session
 from gamio_cli.errors import GamioError
 from gamio_cli.story import MemoryEntry, WorldEntry
 from gamio_cli.turn.actions import about_the_hero

@@ -7,7 +7,6 @@ transformers and huggingface_hub are imported inside guarded only.
 from __future__ import annotations
 
 import warnings
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

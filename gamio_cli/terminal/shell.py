@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TextIO
 
 from gamio_cli.errors import GamioError, SaveError, os_reason
-from gamio_cli.terminal.oneline import wrapped
 from gamio_cli.storage import manage
 from gamio_cli.storage.export import story_title, to_html, to_markdown
 from gamio_cli.storage.savename import check_name
 from gamio_cli.storage.store import SaveStore
+from gamio_cli.terminal.oneline import wrapped
 from gamio_cli.textsafe import safe_output
 
 STDOUT_TARGET = "-"

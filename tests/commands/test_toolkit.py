@@ -319,7 +319,7 @@ def test_restart_asks_and_keeps_the_old_story(tmp_path: Path) -> None:
     assert [t.action_ru for t in old.turns] == ["открываю дверь"]
     assert [t.action_ru for t in new.turns] == ["я беру меч"]
     assert new.opening_ru == old.opening_ru and new.memory == old.memory
-    assert f"прежняя сохранена как «тест»" in screen.text
+    assert "прежняя сохранена как «тест»" in screen.text
 
 
 def test_restart_at_end_of_input_is_no(tmp_path: Path) -> None:
