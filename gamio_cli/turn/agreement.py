@@ -16,7 +16,6 @@ the clause rules below find in opus-mt's plain word order.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from gamio_cli.story import Address, Gender, Hero
@@ -163,8 +162,3 @@ def agree(text_ru: str, hero: Hero) -> str:
 
 def _gender_name(gender: Gender) -> str | None:
     return {Gender.MALE: "masc", Gender.FEMALE: "femn"}.get(gender)
-
-
-def agreer(hero: Callable[[], Hero]) -> Callable[[str], str]:
-    """A post-edit for a runner: agrees each text with the hero as it is at that moment."""
-    return lambda text: agree(text, hero())

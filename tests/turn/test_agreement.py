@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gamio_cli.story import Address, Gender, Hero
-from gamio_cli.turn.agreement import agree, agreer
+from gamio_cli.turn.agreement import agree
 from tests.turn.agreement_table import HEROES, read_table, score
 
 CASES = read_table()
@@ -69,14 +69,6 @@ def test_unknown_gender_keeps_the_models_gender_and_defaults_to_masculine() -> N
     hero = Hero(Address.TY, Gender.UNKNOWN)
     assert agree("Ты вошла в таверну.", hero) == "Ты вошла в таверну."
     assert agree("Вы вошли в таверну.", hero) == "Ты вошёл в таверну."
-
-
-def test_agreer_reads_the_hero_at_each_call() -> None:
-    current = [Hero(Address.TY, Gender.MALE)]
-    edit = agreer(lambda: current[0])
-    assert edit("Вы вошли.") == "Ты вошёл."
-    current[0] = Hero(Address.VY, Gender.FEMALE)
-    assert edit("Ты вошёл.") == "Вы вошли."
 
 
 def test_capital_letters_and_yo_survive() -> None:
