@@ -185,4 +185,4 @@ def start_story(
                 opening_en = about_the_hero(runner.to_english(choice.custom_ru, cancel))
     except Cancelled:
         raise KeyboardInterrupt from None
-    return custom_story(choice.custom_ru, opening_en)
+    return custom_story(choice.custom_ru, opening_en, hero=choice.hero)
