@@ -52,3 +52,9 @@ def test_hero_refuses_an_unknown_word_and_keeps_the_hero(tmp_path: Path) -> None
 def test_hero_without_change_says_so(tmp_path: Path) -> None:
     screen = run(tmp_path, ["/hero ты м"])
     assert "Без изменений." in screen.text
+
+
+def test_name_listing_marks_a_name_kept_as_typed(tmp_path: Path) -> None:
+    screen = run(tmp_path, ["/name Ксандру = Ksandru", "/name"])
+    assert "Ксандру = Ksandru (падеж не распознан" in screen.text
+    assert "Всеслав = Vseslav\n" in screen.text
