@@ -6,6 +6,7 @@ least CONFIDENT; when two confident readings would give different words, the wor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from gamio_cli.world.morph import analyzer
@@ -43,8 +44,15 @@ class Target:
     gender: str | None  # pymorphy3's "masc" or "femn"; None when the hero's is unknown
 
 
+@lru_cache(maxsize=4096)
+def _confident_readings(word: str) -> tuple[Parse, ...]:
+    """Cached: a sentence asks about the same word several times, a story about the same few
+    hundred words over and over."""
+    return tuple(p for p in analyzer().parse(word) if p.score >= CONFIDENT)
+
+
 def _readings(word: str) -> list[Parse]:
-    return [p for p in analyzer().parse(word) if p.score >= CONFIDENT]
+    return list(_confident_readings(word))
 
 
 def _same_case(original: str, new: str) -> str:
