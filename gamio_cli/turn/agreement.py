@@ -8,9 +8,11 @@ Everything else stays, and so does a word whose analysis is not confident:
 - quoted speech («…», "…", a line opened by a dash): a character's «Вы» is their own choice;
 - a sentence where «вы» clearly means a group («вы с Борисом», «вы оба», «каждый из вас»);
 - a past verb or short adjective whose subject may be someone else (see _subject_clauses).
-Words come from pymorphy3 (world.morph), sentences from turn.sentences; a syntax parser
-(natasha's) was weighed and not used: 30 MB of models and ~10 ms a sentence for subjects that
-the clause rules below find in opus-mt's plain word order.
+Words come from pymorphy3 (world.morph), sentences from turn.sentences. A syntax parser for
+the subject (natasha's slovnet, or razdel for tokens) was weighed, not installed or measured:
+it would be a second morphology and model download beside pymorphy3, while opus-mt writes
+plain subject-verb order, where the clause rules below find the subject; where they cannot,
+the word stays.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gamio_cli.turn.agreement_words import (
     Form,
     Target,
     convert_word,
+    is_full_verb,
     is_group,
     is_player_subject,
     kills_chain,
@@ -91,9 +94,10 @@ def _clauses(tokens: list[_Token]) -> list[list[int]]:
 def _subject_clauses(words: list[str], clauses: list[list[int]]) -> dict[int, Form]:
     """Which clauses have the player as subject, and in which number the model wrote it.
 
-    A clause with «вы»/«ты» or a second-person verb has; so has a clause joined to one by «и»
-    or a comma, until a clause starts with «что», «который»… or has another possible subject
+    A clause with «вы»/«ты» or a second-person verb has; so has a clause joined to one by «и»,
+    a comma or «что» («вы поняли, что заблудились»), unless it has another possible subject
     (a noun or pronoun before its verb, or a nominative after it that agrees with the verb).
+    A clause opened by «где», «который», «когда»… is someone else's unless it says «вы»/«ты».
     """
     subjects: dict[int, Form] = {}
     active: Form | None = None
@@ -126,9 +130,11 @@ def _agree_sentence(sentence: str, target: Target) -> str:
     clauses = _clauses(tokens)
     subjects = _subject_clauses(words, clauses)
     for number, clause in enumerate(clauses):
+        after_verb = False
         for index in clause:
             before = _previous_word(tokens, index)
-            new = convert_word(words[index], before, target, subjects.get(number))
+            new = convert_word(words[index], before, target, subjects.get(number), after_verb)
+            after_verb = after_verb or is_full_verb(words[index])
             if new is not None:
                 tokens[index].text = new
     return "".join(token.text for token in tokens)

@@ -162,20 +162,40 @@ def _predicate(word: str, target: Target, subject: Form) -> str | None:
     return _inflected(readings, {"sing", gender or "masc"})
 
 
-def convert_word(word: str, before: str, target: Target, subject: Form | None) -> str | None:
+def convert_word(
+    word: str, before: str, target: Target, subject: Form | None, after_verb: bool = False
+) -> str | None:
     """What a narration word becomes for the target; None when it stays as it is.
 
     `before` is the previous word, lower-cased ("" after a sign); `subject` is the number the
-    player takes as subject of this word's clause, None when the player is not its subject.
+    player takes as subject of this word's clause, None when the player is not its subject;
+    `after_verb` says a full verb came earlier in the clause, where a word that may be a noun
+    is its object («открыть замок», not the past of «замокнуть»).
     """
     lower = word.lower()
     new = _pronoun(lower, before, target) or _possessive(lower, target)
     new = new or _verb_2per(lower, target)
-    if new is None and subject is not None:
+    if new is None and subject is not None and not (after_verb and _may_be_noun(lower)):
         new = _predicate(lower, target, subject)
     if new is None or new == lower:
         return None
     return _same_case(word, new)
+
+
+def _may_be_noun(word: str) -> bool:
+    return any(r.tag.POS == "NOUN" for r in _readings(word))
+
+
+# Verbs after which a short form or past verb is still the subject's predicate.
+_LINKS = frozenset({"быть", "стать", "казаться", "оказаться", "остаться", "становиться"})
+
+
+def is_full_verb(word: str) -> bool:
+    """True when the word reads first as a verb or infinitive that takes objects, not a link."""
+    readings = _readings(word.lower())
+    if not readings or readings[0].tag.POS not in ("VERB", "INFN"):
+        return False
+    return readings[0].normal_form not in _LINKS
 
 
 def is_player_subject(clause: list[str]) -> Form | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gamio_cli.story import Address, Gender, Hero
 from gamio_cli.turn.agreement import agree
@@ -75,3 +79,23 @@ def test_capital_letters_and_yo_survive() -> None:
     hero = Hero(Address.TY, Gender.MALE)
     assert agree("ВАШ меч. Ваш меч.", hero).endswith("Твой меч.")
     assert agree("Вы шли.", hero) == "Ты шёл."
+
+
+@pytest.mark.parametrize("hero", list(HEROES))
+def test_agreeing_twice_changes_nothing_more(hero: str) -> None:
+    for case in CASES:
+        once = agree(case.text, HEROES[hero])
+        assert agree(once, HEROES[hero]) == once, case.line
+
+
+@given(st.text(alphabet="вытебяВашоникдлз ,.!?«»—-\"", max_size=60),
+       st.sampled_from(list(HEROES.values())))  # fmt: skip
+def test_any_text_keeps_its_signs_and_word_count(text: str, hero: Hero) -> None:
+    result = agree(text, hero)
+    assert re.sub(r"[А-Яа-яЁё]", "", result) == re.sub(r"[А-Яа-яЁё]", "", text)
+
+
+def test_an_object_that_may_also_read_as_a_past_verb_stays() -> None:
+    """«замок» is also the past of «замокнуть»; after «открыть» it is the object."""
+    hero = Hero(Address.TY, Gender.FEMALE)
+    assert agree("Ты не смог открыть замок.", hero) == "Ты не смогла открыть замок."
