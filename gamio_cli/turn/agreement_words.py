@@ -26,7 +26,7 @@ _LOCATIVE_O = frozenset({"о", "об", "обо", "при"})  # «о вас» -> 
 _LOCATIVE_TEBE = _LOCATIVE_O | {"в", "во", "на"}  # «на тебе» -> «на вас»
 _GROUP_AFTER_VY = frozenset(
     "оба обе обоих обеих обоим обеим обоими все всех всем всеми вдвоём вдвоем втроём втроем "
-    "вчетвером вместе".split()
+    "вчетвером впятером вместе двое трое четверо пятеро".split()
 )
 _COMPANIONS = frozenset({"ним", "ней", "нею", "ними", "мной", "нами"})
 _PLURAL_VY = frozenset({"вы", "вас", "вам", "вами"})
@@ -139,20 +139,35 @@ def _is_sam(reading: Parse, number: str) -> bool:
     return bool(reading.normal_form == "сам" and tag.case == "nomn" and tag.number == number)
 
 
-def predicate_readings(word: str, number: str) -> list[Parse]:
-    """Readings of word as a past verb, short form or «сам» in this number."""
-    return [r for r in _readings(word) if _is_predicate(r.tag, number) or _is_sam(r, number)]
+def predicate_readings(word: str, number: str, after_link: bool = False) -> list[Parse]:
+    """Readings of word as a past verb, short form or «сам» in this number.
+
+    Right after «ты», «вы» or «был(а)», a short form counts even when pymorphy3 scores it
+    low: «ты была права» is «правый», not the genitive of «право» it reads first.
+    """
+    readings = [r for r in _readings(word) if _is_predicate(r.tag, number) or _is_sam(r, number)]
+    if after_link and not readings:
+        readings = [r for r in analyzer().parse(word) if r.score >= LINKED_SHORT_FORM
+                    and r.tag.POS in ("ADJS", "PRTS") and r.tag.number == number]  # fmt: skip
+    return readings
 
 
-def _predicate(word: str, target: Target, subject: Form) -> str | None:
+# Words after which a short form is the predicate however pymorphy3 scores it, and that score's
+# floor there.
+LINKS = frozenset("ты вы был была были будешь будете".split())
+LINKED_SHORT_FORM = 0.01
+
+
+def _predicate(word: str, target: Target, subject: Form, after_link: bool) -> str | None:
     """A past verb or short form whose subject is the player, in the hero's number and gender."""
     if target.vy:
         if subject != "sing":
             return None
-        readings = [r for r in predicate_readings(word, "sing") if r.tag.gender != "neut"]
+        readings = predicate_readings(word, "sing", after_link)
+        readings = [r for r in readings if r.tag.gender != "neut"]
         return _inflected(readings, {"plur"}) if readings else None
     gender = target.gender
-    readings = predicate_readings(word, subject)
+    readings = predicate_readings(word, subject, after_link)
     if subject == "sing":
         if gender is None:
             return None
@@ -176,7 +191,7 @@ def convert_word(
     new = _pronoun(lower, before, target) or _possessive(lower, target)
     new = new or _verb_2per(lower, target)
     if new is None and subject is not None and not (after_verb and _may_be_noun(lower)):
-        new = _predicate(lower, target, subject)
+        new = _predicate(lower, target, subject, before in LINKS)
     if new is None or new == lower:
         return None
     return _same_case(word, new)

@@ -40,12 +40,15 @@ def test_tuned_table_figures(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_held_out_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    """Reported, and held to what the first run gave (28 of 30, 4 wrong words): not tuned on."""
+    """Reported, and held to what its one run gave (28 of 30, no wrong word): not tuned on.
+
+    An earlier held-out set (28 of 30, 4 wrong words) was tuned on afterwards and is now part
+    of the tuned table; these 30 were written after that tuning."""
     result = score(HELD_OUT)
     _report(capsys, "отложенная часть", result.sentences, result.share,
             result.wrongly_changed, result.missed)  # fmt: skip
     assert result.correct >= 28, result.failures
-    assert result.wrongly_changed <= 4, result.failures
+    assert result.wrongly_changed == 0, result.failures
 
 
 def test_score_notices_a_wrong_change() -> None:
