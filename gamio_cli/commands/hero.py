@@ -6,6 +6,8 @@ gender (turn/prompt.py); turns already played stay as the player read them.
 
 from __future__ import annotations
 
+import re
+
 from gamio_cli.commands.table import Command, Outcome, Session
 from gamio_cli.errors import GamioError
 from gamio_cli.world.heroes import describe_hero, parse_hero
@@ -21,7 +23,7 @@ def _hero(session: Session, argument: str) -> Outcome:
         session.info(f"Изменить: {USAGE}.")
         return Outcome.CONTINUE
     # «не важно» is two words: the gender answer that means "unknown".
-    words = words.replace("не важно", "неважно").replace("Не важно", "неважно")
+    words = re.sub(r"\bне\s+важно\b", "неважно", words, flags=re.IGNORECASE)
     hero = parse_hero(words, game.story.hero)
     if hero is None:
         raise GamioError(f"Не понимаю «{argument.strip()}». Формат: {USAGE}.")

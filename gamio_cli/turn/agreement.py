@@ -97,7 +97,8 @@ def _subject_clauses(words: list[str], clauses: list[list[int]]) -> dict[int, Fo
     A clause with «вы»/«ты» or a second-person verb has; so has a clause joined to one by «и»,
     a comma or «что» («вы поняли, что заблудились»), unless it has another possible subject
     (a noun or pronoun before its verb, or a nominative after it that agrees with the verb).
-    A clause opened by «где», «который», «когда»… is someone else's unless it says «вы»/«ты».
+    A clause opened by «где», «который», «когда»… is someone else's unless it says «вы»/«ты»;
+    the chain goes on after it unless it has a subject of its own.
     """
     subjects: dict[int, Form] = {}
     active: Form | None = None
@@ -108,11 +109,11 @@ def _subject_clauses(words: list[str], clauses: list[list[int]]) -> dict[int, Fo
             active = own
             subjects[number] = own
             continue
+        if active is not None and kills_chain(clause_words, active):
+            active = None  # «…, как стражники открыли ворота и вошли»: not the player's
         first = clause_words[0].lower()
         if first in _SUBORDINATORS and first != "что":
-            continue  # «где сидели стражники»: someone else's clause; the chain goes on after it
-        if active is not None and kills_chain(clause_words, active):
-            active = None
+            continue  # «где было темно»: not the player's clause; the chain goes on after it
         if active is not None:
             subjects[number] = active
     return subjects

@@ -39,7 +39,7 @@ def test_hero_changes_and_is_saved_at_once(tmp_path: Path) -> None:
 
 
 def test_hero_changes_one_thing_at_a_time(tmp_path: Path) -> None:
-    run(tmp_path, ["/hero ж", "/hero не важно", "/hero вы"])
+    run(tmp_path, ["/hero ж", "/hero НЕ  важно", "/hero вы"])
     assert SaveStore(tmp_path).load("тест").hero == Hero(Address.VY, Gender.UNKNOWN)
 
 
