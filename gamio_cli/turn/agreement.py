@@ -104,19 +104,28 @@ def _subject_clauses(words: list[str], clauses: list[list[int]]) -> dict[int, Fo
     active: Form | None = None
     for number, clause in enumerate(clauses):
         clause_words = [words[i] for i in clause]
+        opener = _subordinator(clause_words)
         own = is_player_subject(clause_words)
         if own is not None:
-            active = own
             subjects[number] = own
+            # «Когда вы открыли глаза, над вами стояли двое»: the main clause is not the chain's.
+            active = own if opener in ("", "что") else None
             continue
         if active is not None and kills_chain(clause_words, active):
             active = None  # «…, как стражники открыли ворота и вошли»: not the player's
-        first = clause_words[0].lower()
-        if first in _SUBORDINATORS and first != "что":
+        if opener not in ("", "что"):
             continue  # «где было темно»: not the player's clause; the chain goes on after it
         if active is not None:
             subjects[number] = active
     return subjects
+
+
+def _subordinator(clause: list[str]) -> str:
+    """The word that makes the clause subordinate («где», «за которой»), or ""."""
+    for word in (w.lower() for w in clause[:2]):
+        if word in _SUBORDINATORS:
+            return word
+    return ""
 
 
 def _agree_sentence(sentence: str, target: Target) -> str:

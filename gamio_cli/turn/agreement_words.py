@@ -32,7 +32,8 @@ _COMPANIONS = frozenset({"ним", "ней", "нею", "ними", "мной", "
 _PLURAL_VY = frozenset({"вы", "вас", "вам", "вами"})
 # Words that stand as a subject though pymorphy3 reads them first as something else («все»).
 _SUBJECT_WORDS = frozenset(
-    "все оба обе многие некоторые остальные другие никто кто-то кто-нибудь каждый".split()
+    "все оба обе многие некоторые остальные другие никто кто-то кто-нибудь каждый двое трое "
+    "четверо пятеро несколько".split()
 )
 
 
@@ -270,6 +271,7 @@ def kills_chain(clause: list[str], active: Form) -> bool:
         readings = _readings(word)
         if not predicate and predicate_readings(word, active):
             predicate = predicate_readings(word, active)
+            after_preposition = False  # «за которой стоял рыцарь»: the verb ends the phrase
             continue
         if any(r.tag.POS == "PREP" for r in readings[:1]):
             after_preposition = True
@@ -278,6 +280,8 @@ def kills_chain(clause: list[str], active: Form) -> bool:
             after_preposition = not any(r.tag.POS in ("NOUN", "NPRO") for r in readings)
             continue
         if not predicate and _may_open_clause(word, readings):
+            return True
+        if predicate and word in _SUBJECT_WORDS:
             return True
         if predicate and _takes_subject_after(predicate, word, readings):
             return True
