@@ -319,7 +319,8 @@ class _Reader:
             raise self.fail(f"поле «hero.address» должно быть «ty» или «vy», а в файле «{address}»")
         if gender not in {g.value for g in Gender}:
             raise self.fail(
-                f"поле «hero.gender» должно быть «male», «female» или «unknown», а в файле «{gender}»"
+                "поле «hero.gender» должно быть «male», «female» или «unknown», "
+                f"а в файле «{gender}»"
             )
         return Hero(Address(address), Gender(gender))
 

@@ -1,6 +1,7 @@
 """Old story files are upgraded step by step: version N -> N+1, one small function per step.
 
-How to change the file format (to add a glossary, world info, an author's note, undone turns, the hero):
+How to change the file format (to add a glossary, world info, an author's note, undone turns,
+the hero):
 1. Write `_vN_to_vN1(data) -> data` that turns a version-N dict into a version-N+1 dict; a new
    field gets an explicit literal value (e.g. "glossary": []), never a default imported from the
    current code, because current defaults may change while an old migration must not.

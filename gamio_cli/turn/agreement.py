@@ -25,6 +25,7 @@ from gamio_cli.turn.agreement_words import (
     Form,
     Target,
     convert_word,
+    has_verb,
     is_full_verb,
     is_group,
     is_player_subject,
@@ -81,9 +82,13 @@ def _tokens(sentence: str) -> list[_Token]:
 def _clauses(tokens: list[_Token]) -> list[list[int]]:
     """Indexes of the narration words, grouped into clauses at commas, dashes and «и», «но»…."""
     clauses: list[list[int]] = [[]]
+    last = ""
     for index, token in enumerate(tokens):
         lower = token.text.lower()
-        if token.speech or token.text in _BREAK_PUNCT or lower in _BREAK_WORDS:
+        particle = lower == "и" and last == "как"  # «как и все»: «и» joins nothing here
+        if token.is_word:
+            last = lower
+        if token.speech or token.text in _BREAK_PUNCT or (lower in _BREAK_WORDS and not particle):
             if clauses[-1]:
                 clauses.append([])
         elif token.is_word:
@@ -111,8 +116,11 @@ def _subject_clauses(words: list[str], clauses: list[list[int]]) -> dict[int, Fo
             # «Когда вы открыли глаза, над вами стояли двое»: the main clause is not the chain's.
             active = own if opener in ("", "что") else None
             continue
-        if active is not None and kills_chain(clause_words, active):
-            active = None  # «…, как стражники открыли ворота и вошли»: not the player's
+        # «…, как стражники открыли ворота и вошли»: not the player's; but «вы, как и все,
+        # были напуганы»: a comparison without a verb leaves the chain as it was.
+        verbless_aside = opener not in ("", "что") and not has_verb(clause_words)
+        if active is not None and not verbless_aside and kills_chain(clause_words, active):
+            active = None
         if opener not in ("", "что"):
             continue  # «где было темно»: not the player's clause; the chain goes on after it
         if active is not None:

@@ -206,6 +206,12 @@ def _may_be_noun(word: str) -> bool:
 _LINKS = frozenset({"быть", "стать", "казаться", "оказаться", "остаться", "становиться"})
 
 
+def has_verb(clause: list[str]) -> bool:
+    """True when some word of the clause may be a verb, infinitive or short form."""
+    verbal = ("VERB", "INFN", "ADJS", "PRTS", "GRND")
+    return any(r.tag.POS in verbal for word in clause for r in _readings(word.lower()))
+
+
 def is_full_verb(word: str) -> bool:
     """True when the word reads first as a verb or infinitive that takes objects, not a link."""
     readings = _readings(word.lower())

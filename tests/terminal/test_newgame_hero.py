@@ -15,7 +15,8 @@ OPENING = "Ты рыцарь в старом замке."
 @pytest.mark.parametrize(
     ("answers", "hero"),
     [(["", ""], Hero()), (["вы", "ж"], Hero(Address.VY, Gender.FEMALE)),
-     (["Ты", "м"], Hero(Address.TY, Gender.MALE)), (["на вы", ""], Hero(Address.VY, Gender.UNKNOWN))],
+     (["Ты", "м"], Hero(Address.TY, Gender.MALE)),
+     (["на вы", ""], Hero(Address.VY, Gender.UNKNOWN))],
 )  # fmt: skip
 def test_a_custom_world_asks_about_the_hero(answers: list[str], hero: Hero) -> None:
     screen = Screen(["5", OPENING, *answers], interactive=True)

@@ -41,7 +41,8 @@ def test_other_names_have_no_known_gender() -> None:
     [("вы", Hero(Address.VY, Gender.UNKNOWN)), ("ж", Hero(Address.TY, Gender.FEMALE)),
      ("вы м", Hero(Address.VY, Gender.MALE)), ("«Ты» Женский.", Hero(Address.TY, Gender.FEMALE)),
      ("не важно", None), ("неважно", Hero(Address.TY, Gender.UNKNOWN)), ("", Hero()),
-     ("он", Hero(Address.TY, Gender.MALE)), ("оно", None), ("вы ж ты", Hero(Address.TY, Gender.FEMALE))],
+     ("он", Hero(Address.TY, Gender.MALE)), ("оно", None),
+     ("вы ж ты", Hero(Address.TY, Gender.FEMALE))],
 )  # fmt: skip
 def test_hero_words(words: str, expected: Hero | None) -> None:
     assert parse_hero(words, Hero()) == expected
