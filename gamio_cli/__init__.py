@@ -13,8 +13,9 @@ The house, from the top down; a module imports only from its own room or from ro
 - engines/: everything that runs a model: hub downloads, devices, threads; hf/ (transformers)
   and ct2/ (CTranslate2). The only room that may import torch, transformers, ctranslate2,
   sentencepiece or huggingface_hub, and only inside functions.
-- turn/: one turn, from the Russian action to the Russian continuation.
-- world/: the shipped worlds, names, the glossary, world info and Russian word forms.
+- turn/: one turn, from the Russian action to the Russian continuation (agreed with the hero).
+- world/: the shipped worlds, names, the glossary, world info, Russian word forms and the
+  lazily loaded morphological analyser (pymorphy3).
 - story.py, engine.py, settings.py, errors.py, textsafe.py: the story's plain data and the
   seams (Generator, Translator) every room may use.
 """

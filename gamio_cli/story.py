@@ -22,6 +22,29 @@ class Mode(str, Enum):
     CONTINUE = "continue"  # empty input: the story goes on with no action
 
 
+class Address(str, Enum):
+    """How the narrator speaks to the player in Russian."""
+
+    TY = "ty"  # «ты входишь»
+    VY = "vy"  # «вы входите»
+
+
+class Gender(str, Enum):
+    """The hero's grammatical gender (Russian past tense and short adjectives need it)."""
+
+    MALE = "male"
+    FEMALE = "female"
+    UNKNOWN = "unknown"  # the model's forms are kept where it wrote a gender
+
+
+@dataclass(frozen=True)
+class Hero:
+    """Who the player is to the grammar: the form of address and the gender."""
+
+    address: Address = Address.TY
+    gender: Gender = Gender.UNKNOWN
+
+
 @dataclass(frozen=True)
 class Alternative:
     """An earlier continuation of the same action, kept by /retry so the player can go back."""
@@ -89,6 +112,7 @@ class Story:
     world: list[WorldEntry] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     undone: list[Turn] = field(default_factory=list)  # removed by /undo, newest last; for /redo
+    hero: Hero = field(default_factory=Hero)
 
     def copy(self) -> Story:
         """A copy whose lists can change without touching this story (entries are immutable)."""

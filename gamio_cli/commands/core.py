@@ -3,6 +3,7 @@ table: these, then the story and toolkit groups, /quit last."""
 
 from __future__ import annotations
 
+from gamio_cli.commands.hero import hero_commands
 from gamio_cli.commands.inspect import inspect_commands
 from gamio_cli.commands.story import story_commands
 from gamio_cli.commands.table import Command, CommandTable, Outcome, Session, help_lines
@@ -71,7 +72,7 @@ def default_commands() -> CommandTable:
             Command("/undo", ("/отмена",), "/undo", "отменить последний ход", _undo),
         ]
     )
-    for command in story_commands() + toolkit_commands() + inspect_commands():
+    for command in story_commands() + toolkit_commands() + hero_commands() + inspect_commands():
         table.add(command)
     table.add(Command("/quit", ("/выход",), "/quit", "сохранить и выйти", _quit))
     return table

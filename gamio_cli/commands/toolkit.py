@@ -20,6 +20,7 @@ from gamio_cli.story import AuthorNote, MemoryEntry, Mode, WorldEntry
 from gamio_cli.turn.actions import about_the_hero
 from gamio_cli.turn.prompt import Pending, PromptTooLong, build_prompt
 from gamio_cli.world.glossary import Glossary, parse_name_command
+from gamio_cli.world.nominative import typed_form_note
 from gamio_cli.world.worldinfo import parse_world_add
 
 T = TypeVar("T")
@@ -217,7 +218,7 @@ def _name(session: Session, argument: str) -> Outcome:
             return Outcome.CONTINUE
         session.info("Словарь имён (так они переводятся всегда):")
         for entry in story.glossary:
-            session.info(f"  {entry.ru} = {entry.en}")
+            session.info(f"  {entry.ru} = {entry.en}{typed_form_note(entry.ru)}")
         session.info("Убрать имя: /name remove Имя.")
         return Outcome.CONTINUE
     try:

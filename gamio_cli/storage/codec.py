@@ -2,14 +2,15 @@
 
 A story file is one pretty-printed UTF-8 JSON object a person can read (Cyrillic is written as
 is, not as \\u escapes):
-    {"format": "gamio-story", "version": 3, "saved_at": "2025-01-31T18:04:05.123+00:00",
+    {"format": "gamio-story", "version": 4, "saved_at": "2025-01-31T18:04:05.123+00:00",
      "gamio_version": "0.1.0", "scenario": "fantasy", "opening_ru": "...", "opening_en": "...",
      "memory": [{"ru": "...", "en": "..."}],
      "turns": [{"action_ru", "mode", "action_en", "continuation_en", "continuation_ru",
                 "alternatives": [{"en", "ru"}]}],
      "settings": {every Settings field},
      "note": null or {"ru", "en"}, "world": [{"keys": [...], "ru", "en"}],
-     "glossary": [{"ru", "en"}], "undone": [turns removed by /undo]}
+     "glossary": [{"ru", "en"}], "undone": [turns removed by /undo],
+     "hero": {"address": "ty" or "vy", "gender": "male", "female" or "unknown"}}
 Older versions are upgraded by migrations.py first. Unknown fields are refused rather than
 dropped, so a typo in a hand-edited file is reported instead of silently lost; new fields come
 with a new version and a migration.
@@ -35,8 +36,11 @@ from gamio_cli.settings import Settings
 from gamio_cli.storage.migrations import CURRENT_VERSION, MigrationError, migrate
 from gamio_cli.story import (
     Alternative,
+    Address,
     AuthorNote,
+    Gender,
     GlossaryEntry,
+    Hero,
     MemoryEntry,
     Mode,
     Story,
@@ -47,11 +51,12 @@ from gamio_cli.story import (
 FORMAT = "gamio-story"
 _TOP_KEYS = ("format", "version", "saved_at", "gamio_version", "scenario", "opening_ru",
              "opening_en", "memory", "turns", "settings", "note", "world", "glossary",
-             "undone")  # fmt: skip
+             "undone", "hero")  # fmt: skip
 _TURN_KEYS = ("action_ru", "mode", "action_en", "continuation_en", "continuation_ru",
               "alternatives")  # fmt: skip
 _PAIR_KEYS = ("ru", "en")
 _WORLD_KEYS = ("keys", "ru", "en")
+_HERO_KEYS = ("address", "gender")
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ def story_to_dict(story: Story, *, saved_at: datetime | None = None) -> dict[str
         ],
         "glossary": [_pair(g.ru, g.en) for g in story.glossary],
         "undone": [_turn_dict(t) for t in story.undone],
+        "hero": {"address": story.hero.address.value, "gender": story.hero.gender.value},
     }
 
 
@@ -251,6 +257,7 @@ class _Reader:
             world=[self.world_entry(entry, path) for entry, path in self.items(top, "world")],
             glossary=[GlossaryEntry(*self.pair(e, p)) for e, p in self.items(top, "glossary")],
             undone=[self.turn(turn, path) for turn, path in self.items(top, "undone")],
+            hero=self.hero(self.value(top, "hero", "", dict)),
         )
         return Decoded(story, self.saved_at(top), self.value(top, "gamio_version", "", str))
 
@@ -303,6 +310,19 @@ class _Reader:
                 for item, where in self.items(obj, "alternatives", path)
             ),
         )
+
+    def hero(self, obj: dict[str, Any]) -> Hero:
+        self.keys(obj, _HERO_KEYS, "hero")
+        address = self.value(obj, "address", "hero", str)
+        gender = self.value(obj, "gender", "hero", str)
+        if address not in {a.value for a in Address}:
+            raise self.fail(f"поле «hero.address» должно быть «ty» или «vy», а в файле «{address}»")
+        if gender not in {g.value for g in Gender}:
+            raise self.fail(
+                "поле «hero.gender» должно быть «male», «female» или «unknown», "
+                f"а в файле «{gender}»"
+            )
+        return Hero(Address(address), Gender(gender))
 
     def settings(self, obj: dict[str, Any]) -> Settings:
         hints = typing.get_type_hints(Settings)

@@ -1,6 +1,7 @@
 """Old story files are upgraded step by step: version N -> N+1, one small function per step.
 
-How to change the file format (to add a glossary, world info, an author's note, undone turns):
+How to change the file format (to add a glossary, world info, an author's note, undone turns,
+the hero):
 1. Write `_vN_to_vN1(data) -> data` that turns a version-N dict into a version-N+1 dict; a new
    field gets an explicit literal value (e.g. "glossary": []), never a default imported from the
    current code, because current defaults may change while an old migration must not.
@@ -128,8 +129,16 @@ def _v2_to_v3(data: JsonDict) -> JsonDict:
     return upgraded
 
 
+def _v3_to_v4(data: JsonDict) -> JsonDict:
+    """Version 3 -> 4: the hero's form of address and gender («hero»), which the Russian text
+    agrees with. An older story was written for any hero: «ты», gender unknown."""
+    upgraded = dict(data)
+    upgraded.update(hero={"address": "ty", "gender": "unknown"}, version=4)
+    return upgraded
+
+
 # MIGRATIONS[i] upgrades version i + 1 to version i + 2.
-MIGRATIONS: tuple[Migration, ...] = (_v1_to_v2, _v2_to_v3)
+MIGRATIONS: tuple[Migration, ...] = (_v1_to_v2, _v2_to_v3, _v3_to_v4)
 CURRENT_VERSION = len(MIGRATIONS) + 1
 
 

@@ -167,7 +167,9 @@ def _load_keeping_opening(
         return _load(io, options)
     except GamioError:
         if choice is not None and choice.custom_ru is not None:
-            name, lock = save_new(store, custom_story(choice.custom_ru, ""), save_base(choice))
+            name, lock = save_new(
+                store, custom_story(choice.custom_ru, "", hero=choice.hero), save_base(choice)
+            )
             lock.release()
             io.info(f"Ваше начало истории сохранено как «{name}»; когда модели заработают, "
                     f"продолжите его: gamio play --load {name}")
@@ -217,7 +219,8 @@ def start_story(
     if choice.scenario is not None:
         return shipped_story(choice.scenario, options.seed)
     assert choice.custom_ru is not None
-    story = custom_story(choice.custom_ru, translated_opening(runner, choice.custom_ru, io))
+    opening_en = translated_opening(runner, choice.custom_ru, io)
+    story = custom_story(choice.custom_ru, opening_en, hero=choice.hero)
     return narrated_opening(runner, story, io)
 
 

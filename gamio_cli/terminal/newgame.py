@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from gamio_cli.errors import GamioError
 from gamio_cli.settings import Settings
-from gamio_cli.story import Story
+from gamio_cli.story import Address, Gender, Hero, Story
 from gamio_cli.terminal.repl import GameIO
 from gamio_cli.textsafe import clean_input
+from gamio_cli.world.heroes import parse_address, parse_gender
 from gamio_cli.world.scenarios import CUSTOM_KEY, SCENARIOS, Scenario, new_story
+
+T = TypeVar("T")
 
 CUSTOM_TITLE_RU = "Свой мир"
 CHOICE_PROMPT = f"Выберите мир (1–{len(SCENARIOS) + 1}) › "
 CUSTOM_PROMPT = "Начало истории › "
+ADDRESS_PROMPT = "Как обращаться к герою — «ты» или «вы»? (Enter — «ты») › "
+GENDER_PROMPT = "Пол героя — м или ж? (Enter — не важно) › "
 # A custom opening shorter than this (in characters) gives the model too little to go on.
 MIN_CUSTOM_CHARS = 10
 
@@ -30,6 +36,7 @@ class WorldChoice:
 
     scenario: Scenario | None = None
     custom_ru: str | None = None
+    hero: Hero = field(default_factory=Hero)  # a custom world's; a shipped one sets its own
 
     @property
     def key(self) -> str:
@@ -70,12 +77,35 @@ def choose_world(io: GameIO, key: str | None = None) -> WorldChoice:
     if key != CUSTOM_KEY:
         return WorldChoice(scenario=SCENARIOS[key])
     io.info("Опишите по-русски, кто вы и где начинается история (одной строкой).")
-    return WorldChoice(custom_ru=_ask(io, CUSTOM_PROMPT, _custom_opening, _bad_opening))
+    opening = _ask(io, CUSTOM_PROMPT, _custom_opening, _bad_opening)
+    return WorldChoice(custom_ru=opening, hero=ask_hero(io))
+
+
+def ask_hero(io: GameIO) -> Hero:
+    """A custom world's address and gender, asked in a terminal; from a pipe the defaults
+    («ты», gender unknown), since the next lines are actions. /hero changes them later."""
+    if not io.interactive:
+        return Hero()
+    address = _ask(io, ADDRESS_PROMPT, _or_default(parse_address, Address.TY), _bad_address)
+    gender = _ask(io, GENDER_PROMPT, _or_default(parse_gender, Gender.UNKNOWN), _bad_gender)
+    return Hero(address, gender)
+
+
+def _or_default(parse: Callable[[str], T | None], default: T) -> Callable[[str], T | None]:
+    return lambda text: default if not text.strip() else parse(text)
+
+
+def _bad_address(text: str) -> str:
+    return "Ответьте «ты» или «вы» (или просто Enter — будет «ты»)."
+
+
+def _bad_gender(text: str) -> str:
+    return "Ответьте «м» или «ж» (или просто Enter — пол не важен)."
 
 
 def _ask(
-    io: GameIO, prompt: str, parse: Callable[[str], str | None], problem: Callable[[str], str]
-) -> str:
+    io: GameIO, prompt: str, parse: Callable[[str], T | None], problem: Callable[[str], str]
+) -> T:
     while True:
         text, notes = clean_input(io.read_line(prompt))
         for note in notes:
@@ -105,12 +135,15 @@ def _bad_opening(text: str) -> str:
     return f"Слишком короткое начало: напишите хотя бы {MIN_CUSTOM_CHARS} символов."
 
 
-def custom_story(opening_ru: str, opening_en: str, settings: Settings | None = None) -> Story:
+def custom_story(
+    opening_ru: str, opening_en: str, settings: Settings | None = None, hero: Hero | None = None
+) -> Story:
     return Story(
         scenario=CUSTOM_KEY,
         opening_ru=opening_ru,
         opening_en=opening_en,
         settings=settings or Settings(),
+        hero=hero or Hero(),
     )
 
 

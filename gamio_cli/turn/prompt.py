@@ -1,7 +1,7 @@
 """Build the generator's prompt from a story, written as AI Dungeon 2's training data was.
 
     <backstory>
-    <memory, one fact a line>
+    <the hero's gender ("You are a woman."), then memory, one fact a line>
     <world info whose keys occur in the latest turns, one entry a line>
     > You open the door.
     The door creaks open. A dragon sleeps inside.
@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gamio_cli.errors import GamioError
-from gamio_cli.story import Mode, Story, Turn
+from gamio_cli.story import Gender, Mode, Story, Turn
 from gamio_cli.world.worldinfo import active_entries, recent_texts
 
 TokenCounter = Callable[[str], int]
@@ -37,6 +37,11 @@ PINNED_SHARE = 0.4
 # step 1 re-encodes the whole prompt every turn once the window is full, step 6 drops 6 turns
 # at once when over budget).
 WINDOW_STEP = 4
+# The memory block says the hero's gender once, so that the English stops calling a heroine
+# "he" (and the Russian made from it starts right); nothing when the gender is unknown.
+HERO_LINES = {
+    Gender.MALE: "You are a man.", Gender.FEMALE: "You are a woman.", Gender.UNKNOWN: ""
+}  # fmt: skip
 # A typical action line stands in for the player's next one when the next prompt is predicted.
 PROBE_ACTION = "You wait."
 
@@ -70,7 +75,8 @@ def turn_text(turn: Turn) -> str:
 
 def pinned_lines(story: Story, pending: Pending) -> list[tuple[str, str]]:
     """Memory and the active world info: (English line, how the player names the entry)."""
-    lines = [
+    lines = [(HERO_LINES[story.hero.gender], "строка о поле героя (/hero)")]
+    lines += [
         (entry.en.strip(), f"запись памяти №{i} («{_short(entry.ru)}», /forget {i})")
         for i, entry in enumerate(story.memory, 1)
     ]

@@ -13,6 +13,7 @@ from gamio_cli.engine import CancelToken, Generator, Translator
 from gamio_cli.errors import GamioError, GenerationFailed
 from gamio_cli.story import Alternative, GlossaryEntry, Mode, Story, Turn
 from gamio_cli.turn.actions import action_line_en, parse_action
+from gamio_cli.turn.agreement import agree
 from gamio_cli.turn.postprocess import clean_continuation, is_loop
 from gamio_cli.turn.prompt import Pending, build_prompt, next_prompt_prefix
 from gamio_cli.turn.streaming import SentenceStreamer, TurnListener
@@ -168,8 +169,10 @@ class TurnRunner:
             story, pending, self.generator.count_tokens, budget, self.window_step
         )
         for _ in range(self.max_tries):
+            # The player reads each sentence only after it agrees with the hero (agreement.py);
+            # the English record keeps the model's own text.
             streamer = SentenceStreamer(
-                lambda en: self.to_russian(en, cancel, glossary), listener
+                lambda en: agree(self.to_russian(en, cancel, glossary), story.hero), listener
             )
             raw = self.generator.generate(prompt, settings, cancel, streamer.feed)
             english = clean_continuation(raw)

@@ -30,6 +30,7 @@ from typing import Literal, Protocol
 
 from gamio_cli.engine import CancelToken, Translator
 from gamio_cli.story import GlossaryEntry
+from gamio_cli.world.nominative import guess_nominative, nominative
 from gamio_cli.world.stemming import KeyWord, Phrase, is_russian, normalise_ru, tokens
 
 Direction = Literal["ru-en", "en-ru"]
@@ -282,19 +283,6 @@ def _starts_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?…:"
 
 
-def guess_nominative(word: str) -> str:
-    """The word with an unambiguous oblique ending turned back to the nominative.
-
-    «Мирославой», «Мирославы» -> «Мирослава»; «Всеславом», «Петровым» -> «Всеслав», «Петров».
-    Ambiguous forms (-а, -у, -е: «Всеслава» may be a name of its own) are left as written.
-    """
-    lowered = normalise_ru(word)
-    for ending, replacement in (("ой", "а"), ("ою", "а"), ("ы", "а"), ("ом", ""), ("ым", "")):
-        if lowered.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: len(word) - len(ending)] + replacement
-    return word
-
-
 def candidate_names(text_ru: str, known: Glossary | None = None) -> list[str]:
     """Names the player seems to introduce: capitalised Russian words inside a sentence.
 
@@ -323,7 +311,11 @@ def candidate_names(text_ru: str, known: Glossary | None = None) -> list[str]:
 
 
 def _best_form(forms: list[str]) -> str:
-    """The likeliest nominative among the forms of one name."""
+    """The likeliest nominative among the forms of one name (see nominative.py)."""
+    for form in forms:
+        found = nominative(form)
+        if found is not None:
+            return found
     for form in forms:
         if guess_nominative(form) != form:
             return guess_nominative(form)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 
+from gamio_cli.story import Gender
+
 # (Russian, English). Spellings follow common English usage of these names.
 MALE_NAMES: tuple[tuple[str, str], ...] = (
     ("Всеслав", "Vseslav"),
@@ -30,6 +32,15 @@ FEMALE_NAMES: tuple[tuple[str, str], ...] = (
     ("Варвара", "Varvara"),
 )
 NAMES: tuple[tuple[str, str], ...] = MALE_NAMES + FEMALE_NAMES
+
+
+def name_gender(name_ru: str) -> Gender:
+    """The gender of one of these names; UNKNOWN for any other name."""
+    if any(name_ru == ru for ru, _ in MALE_NAMES):
+        return Gender.MALE
+    if any(name_ru == ru for ru, _ in FEMALE_NAMES):
+        return Gender.FEMALE
+    return Gender.UNKNOWN
 
 
 def pick_name(rng: random.Random | None = None) -> tuple[str, str]:

@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass
 
 from gamio_cli.settings import Settings
-from gamio_cli.story import GlossaryEntry, Story
-from gamio_cli.world.names import pick_name
+from gamio_cli.story import Address, GlossaryEntry, Hero, Story
+from gamio_cli.world.names import name_gender, pick_name
 
 CUSTOM_KEY = "custom"  # Story.scenario of a world the player wrote
 NAME_PLACEHOLDER = "{name}"
@@ -122,7 +122,8 @@ def new_story(
 ) -> Story:
     """A fresh story in this world; the character is `name` (Russian, English) or one picked with rng.
 
-    The name goes into the story's glossary, so translation keeps its fixed English form.
+    The name goes into the story's glossary, so translation keeps its fixed English form, and
+    the hero is addressed as «ты» (as the openings are) in the name's gender.
     """
     name_ru, name_en = pick_name(rng) if name is None else name
     return Story(
@@ -131,4 +132,5 @@ def new_story(
         opening_en=scenario.opening_en.replace(NAME_PLACEHOLDER, name_en),
         settings=Settings() if settings is None else settings,
         glossary=[GlossaryEntry(name_ru, name_en)],
+        hero=Hero(Address.TY, name_gender(name_ru)),
     )

@@ -134,6 +134,7 @@ def test_a_story_with_every_part_fits_the_window(
     assert last.count("I have a lamp.") == 3 and "The dragon is old and wise." in last
     assert "[Author's note: The story is dark and tense.]" in last
     assert last.count("> You open the door.") < 10  # the oldest turns made room
-    assert story.turns[-1].continuation_ru == EN_RU["You see a dark forest."]
+    # «Вы видите…» from the translator, as the hero («ты») reads it (turn/agreement.py).
+    assert story.turns[-1].continuation_ru == "Ты видишь тёмный лес."
     again = build_prompt(story, Pending(Mode.CONTINUE, ""), generator.count_tokens, budget)
     assert generator.count_tokens(again) <= budget

@@ -27,8 +27,11 @@ from gamio_cli.storage.codec import (
 )
 from gamio_cli.storage.migrations import CURRENT_VERSION, MIGRATIONS, migrate
 from gamio_cli.story import (
+    Address,
     Alternative,
     AuthorNote,
+    Gender,
+    Hero,
     GlossaryEntry,
     MemoryEntry,
     Mode,
@@ -80,6 +83,7 @@ stories = st.builds(
     ),
     glossary=st.lists(st.builds(GlossaryEntry, texts, texts), max_size=2),
     undone=st.lists(turns, max_size=2),
+    hero=st.builds(Hero, st.sampled_from(list(Address)), st.sampled_from(list(Gender))),
 )
 
 
@@ -155,9 +159,9 @@ def test_dict_holds_every_documented_field() -> None:
     data = story_to_dict(sample_story(), saved_at=when)
     assert list(data) == ["format", "version", "saved_at", "gamio_version", "scenario",
                           "opening_ru", "opening_en", "memory", "turns", "settings",
-                          "note", "world", "glossary", "undone"]  # fmt: skip
+                          "note", "world", "glossary", "undone", "hero"]  # fmt: skip
     assert data["format"] == FORMAT == "gamio-story"
-    assert data["version"] == CURRENT_VERSION == 3
+    assert data["version"] == CURRENT_VERSION == 4
     assert data["saved_at"] == "2025-03-01T09:30:00.000+00:00"  # stored in UTC
     assert data["gamio_version"] == __version__
     assert data["turns"][1] == {"action_ru": "", "mode": "continue", "action_en": "",
@@ -290,8 +294,8 @@ def v1_data() -> dict[str, Any]:
     return data
 
 
-def test_chain_is_ordered_and_current_is_three() -> None:
-    assert CURRENT_VERSION == len(MIGRATIONS) + 1 == 3
+def test_chain_is_ordered_and_current_is_four() -> None:
+    assert CURRENT_VERSION == len(MIGRATIONS) + 1 == 4
     current = good()
     assert migrate(current, CURRENT_VERSION) == current  # nothing to do
     upgraded = migrate(v1_data(), 1)

@@ -29,7 +29,7 @@ ANSWERS = {
     "открываю дверь": EN_RU["A dragon sleeps inside."],
     "я беру меч": EN_RU["The sword is heavy."],
     "иду на север": EN_RU["The road leads north."],
-    "осматриваюсь": EN_RU["You see a dark forest."],
+    "осматриваюсь": "Ты видишь тёмный лес.",  # the translator's «Вы видите…», agreed with «ты»
     "«Привет»": EN_RU["The old man smiles."],
 }
 

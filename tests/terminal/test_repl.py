@@ -568,7 +568,7 @@ def test_scenario_option_skips_the_menu() -> None:
 
 
 def test_custom_world_is_translated_once(tmp_path: Path) -> None:
-    screen = Screen(["5", "коротко", "Ты рыцарь в старом замке."], interactive=True)
+    screen = Screen(["5", "коротко", "Ты рыцарь в старом замке.", "", ""], interactive=True)
     choice = choose_world(screen.io)
     assert choice.custom_ru == "Ты рыцарь в старом замке." and "Слишком короткое" in screen.errors
     runner = scripted_runner()

@@ -16,6 +16,7 @@ RU_EN: dict[str, str] = {
     "иду на север": "I go north.",
     "осматриваюсь": "I look around.",
     "Начинается гроза.": "A storm begins.",
+    "отдыхаю": "I rest.",
     "Ты рыцарь в старом замке.": "You are a knight in an old castle.",
     "У меня есть лампа.": "I have a lamp.",
     # A glossary name reaches the translator as its English form (gamio_cli/glossary.py).
@@ -30,6 +31,8 @@ EN_RU: dict[str, str] = {
     "The road leads north.": "Дорога ведёт на север.",
     "You see a dark forest.": "Вы видите тёмный лес.",
     "Lightning flashes.": "Сверкает молния.",
+    # opus-mt's «вы» and plural past: the agreement post-edit turns it into the hero's form.
+    "You are tired.": "Вы устали.",
     "Nothing happens.": "Ничего не происходит.",
     "You are a knight in an old castle.": "Ты рыцарь в старом замке.",
     # ...and leaves English as a code token the translator copies (gamio_cli/glossary.py).
@@ -45,6 +48,7 @@ CONTINUATIONS: dict[str, str] = {
     "You go north.": "The road leads north.",
     "You look around.": "You see a dark forest.",
     "A storm begins.": "Lightning flashes.",
+    "You rest.": "You are tired.",
     "You dance.": FALLBACK,
 }
 # Story-mode lines: written without the "> " action marker.
@@ -63,13 +67,16 @@ DEMO_INPUTS = ("открываю дверь", "Открой дверь", "я б�
 
 
 def demo_answer(typed: str) -> str:
-    """The Russian the tiny models answer `typed` with, read off the tables."""
+    """The Russian the tiny models answer `typed` with, read off the tables, as a player of a
+    shipped world reads it (addressed as «ты»: turn/agreement.py post-edits every sentence)."""
+    from gamio_cli.story import Hero
     from gamio_cli.turn.actions import action_line_en, parse_action
+    from gamio_cli.turn.agreement import agree
     from gamio_cli.turn.sentences import split_sentences
 
     mode, text = parse_action(typed)
     english = CONTINUATIONS[action_line_en(mode, RU_EN[text])]
-    return " ".join(EN_RU[sentence] for sentence in split_sentences(english))
+    return " ".join(agree(EN_RU[sentence], Hero()) for sentence in split_sentences(english))
 
 
 def demo_table() -> str:

@@ -187,3 +187,10 @@ def test_a_name_the_player_introduces_is_found_with_a_fixed_english_form() -> No
     known.glossary = [GlossaryEntry("Мирослава", "Mira")]
     assert names_introduced("говорю с Мирославой", known) == []
     assert names_introduced("Открываю дверь", story()) == []
+
+
+def test_names_enter_the_glossary_in_the_nominative() -> None:
+    """The README's examples: «иду к Мирославе», «Спрашиваю Петра о дороге»."""
+    story = Story("custom", "Начало.", "The start.")
+    assert names_introduced("иду к Мирославе", story) == [GlossaryEntry("Мирослава", "Miroslava")]
+    assert names_introduced("Спрашиваю Петра о дороге", story) == [GlossaryEntry("Пётр", "Pyotr")]

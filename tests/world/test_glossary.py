@@ -347,7 +347,7 @@ def test_wrapped_tiny_marian_translates_as_before(tiny_models: TinyModels) -> No
         ("«Привет, Злата», — говорю я. Злата кивает.", ["Злата"]),
         ("Я кричу: «Стой!» Беги, Глеб!", ["Глеб"]),
         ("Вы видите Бога. Я молюсь Господу и Вам.", []),
-        ("Иду в НИИ и к Петрову.", ["Петрову"]),
+        ("Иду в НИИ и к Петрову.", ["Петров"]),  # pymorphy3 knows the surname
         ("Говорю с Петровым.", ["Петров"]),
     ],
 )
@@ -356,7 +356,7 @@ def test_candidate_names(text: str, names: list[str]) -> None:
 
 
 def test_candidate_names_skip_known_ones() -> None:
-    assert candidate_names("Иду к Всеславу и к Глебу.", glossary()) == ["Глебу"]
+    assert candidate_names("Иду к Всеславу и к Глебу.", glossary()) == ["Глеб"]
 
 
 def test_guess_nominative_only_for_unambiguous_endings() -> None:
