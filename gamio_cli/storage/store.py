@@ -23,6 +23,7 @@ from pathlib import Path
 from gamio_cli.errors import SaveError, os_reason
 from gamio_cli.storage.codec import Decoded, decode, parse_json, story_to_json
 from gamio_cli.storage.filelock import FileLock, LockBusy
+from gamio_cli.storage.leftovers import clean_leftovers, lock_path
 from gamio_cli.storage.savename import (
     MAX_NAME_BYTES,
     MAX_NAME_CHARS,
@@ -283,12 +284,13 @@ class SaveStore:
             number += 1
 
     def lock(self, name: str) -> FileLock:
-        """Hold `name` for this process until release() (or the end of a with block)."""
+        """Hold `name` for this process until release() (or the end of a with block), and
+        remove the temporary files killed saves left in the folder (leftovers.py)."""
         name = check_name(name)
         self._ensure_directory()
-        lock = FileLock(self.directory / f".{name}{SUFFIX}.lock")
+        lock = FileLock(lock_path(self.directory, name))
         try:
-            return lock.acquire()
+            lock.acquire()
         except LockBusy as busy:
             owner = f" (процесс {busy.owner_pid})" if busy.owner_pid else ""
             raise SaveError(
@@ -297,6 +299,8 @@ class SaveStore:
             ) from None
         except OSError as error:
             raise self._dir_error(error) from error
+        clean_leftovers(self.directory)  # a story is opened: what killed saves left goes
+        return lock
 
     # --- listing -----------------------------------------------------------------------------
 
