@@ -82,8 +82,9 @@ def launch(options: PlayOptions) -> int:
         return EXIT_INTERRUPTED if isinstance(stop, KeyboardInterrupt) else 0
     try:
         models = _load(io, options)
-        if models.notice:
-            io.info(models.notice)
+        for notice in (*models.cache_notices, models.notice):
+            if notice:
+                io.info(notice)
         # Both generators drop old turns in jumps, so their prompt caches are re-used.
         step = getattr(models.generator, "window_step", 1)
         runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)
