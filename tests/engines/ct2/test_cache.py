@@ -19,7 +19,9 @@ import pytest
 from gamio_cli.engines.ct2 import manifest
 from gamio_cli.engines.ct2.convert import QUANTIZATION, cache_name, ensure_converted
 from gamio_cli.engines.loading import EN_RU_RU, GENERATOR_RU, RU_EN_RU
+from gamio_cli.model import ModelConfig, load_models
 from tests.tiny.build import TinyModels
+from tests.tiny.tables import EN_RU
 
 
 def _pairs(tiny: TinyModels) -> list[tuple[Path, str]]:
@@ -105,10 +107,14 @@ def test_damaged_folders_are_rebuilt_on_start_with_one_notice_each(
     for model, kind in zip([tiny_models.generator, tiny_models.ru_en, tiny_models.en_ru],
                            ["model cut short", "no manifest", "one byte changed"]):
         DAMAGE[kind][0](root / cache_name(model))
-    notices: list[str] = []
     status: list[str] = []
-    folders = ensure_converted(_pairs(tiny_models), root=root, on_notice=notices.append,
-                               on_status=status.append)
+    config = ModelConfig(str(tiny_models.generator), str(tiny_models.ru_en),
+                         str(tiny_models.en_ru), device="cpu", seed=1, engine="ctranslate2")
+    models = load_models(config, status.append, ct2_root=root)  # as the game starts
+    notices = list(models.cache_notices)
+    assert models.notice is None and models.en_ru is not None
+    assert models.en_ru.translate("The sword is heavy.") == EN_RU["The sword is heavy."]
+    folders = [root / cache_name(model) for model, _ in _pairs(tiny_models)]
     assert len(notices) == 3 and all("\n" not in line for line in notices)
     assert all("Готовлю её заново" in line for line in notices)
     assert all(what in line for line, what in zip(notices, [GENERATOR_RU, RU_EN_RU, EN_RU_RU]))
