@@ -109,6 +109,24 @@ class SaveStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        # path -> (inode, size, mtime) of the files this store wrote or read whole: a save
+        # need not read such a file again to know it may become the backup (a long story's
+        # autosave would spend half its time on that; benchmarks/long_story.py).
+        self._whole: dict[Path, tuple[int, int, int]] = {}
+
+    def _remember_whole(self, path: Path) -> None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return
+        self._whole[path] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def _known_whole(self, path: Path) -> bool:
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return self._whole.get(path) == (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def path_of(self, name: str) -> Path:
         return self.directory / f"{check_name(name)}{SUFFIX}"
@@ -149,6 +167,7 @@ class SaveStore:
         finally:
             _remove_quietly(temp)  # already gone after a successful replace
         _fsync_directory(self.directory)
+        self._remember_whole(target)
         return target
 
     def _encode(self, story: Story, name: str) -> bytes:
@@ -168,7 +187,7 @@ class SaveStore:
         if not target.exists():
             return
         backup = self.backup_path_of(name)
-        if not self._loads(target) and self._loads(backup):
+        if not self._known_whole(target) and not self._loads(target) and self._loads(backup):
             return
         temp = self._temp_path(name, BACKUP_SUFFIX)
         try:
@@ -240,7 +259,9 @@ class SaveStore:
         backup is whole) and is left as it is."""
         name = check_name(name)
         try:
-            return self._read(self.path_of(name)).story
+            story = self._read(self.path_of(name)).story
+            self._remember_whole(self.path_of(name))
+            return story
         except SaveError as error:
             backup = self.backup_path_of(name)
             if not backup.exists():
