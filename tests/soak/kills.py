@@ -216,9 +216,9 @@ def soak_interrupts(work: Path, models: TinyModels, rounds: int, rng: random.Ran
     for _ in range(rounds):
         figures.rounds += 1
         before = _saved(saves)
-        game.child.send(rng.choice(ACTIONS) + "\r")
-        time.sleep(rng.uniform(0.0, 0.6))  # a tiny model's turn takes about that
         time.sleep(max(0.0, last_press + 2.2 - time.monotonic()))  # never a double press
+        game.child.send(rng.choice(ACTIONS) + "\r")
+        time.sleep(rng.uniform(0.0, 0.6))  # a tiny model's turn takes about 0.4 s
         game.child.send("\x03")
         # The accepted line is redrawn with the prompt's label: wait for what the key did.
         where = game.child.expect_exact([CANCELLED, "Прервано.", "Строка очищена"])
