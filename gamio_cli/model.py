@@ -68,6 +68,8 @@ class Models:
     en_ru: Translator | None
     # Why the chosen engine could not run and another one does (shown to the player), or None.
     notice: str | None = None
+    # Caches found broken and rebuilt on this start, one Russian line each (shown to the player).
+    cache_notices: tuple[str, ...] = ()
 
 
 def resolve_engine(choice: str, device: str) -> str:
@@ -170,7 +172,8 @@ def load_models(
     if generator is None:
         status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
         generator = load_generator(config.generator, device, config.seed)
-    return Models(generator, translators.get(RU_EN_OPTION), translators.get(EN_RU_OPTION), notice)
+    return Models(generator, translators.get(RU_EN_OPTION), translators.get(EN_RU_OPTION), notice,
+                  tuple(ct2.notices) if ct2 else ())
 
 
 def _try_ct2(

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
 _ATTEMPTS = 20  # inode races need another process to release at the same instant: rare
+# A busy lock is tried again this many times, this far apart, before LockBusy: leftovers.py
+# probes free locks by taking them for a moment, and that must not turn a player away.
+_BUSY_RETRIES = 3
+_BUSY_WAIT_S = 0.01
 
 
 class LockBusy(Exception):
@@ -72,6 +77,15 @@ else:
         return (on_disk.st_dev, on_disk.st_ino) == (mine.st_dev, mine.st_ino)
 
 
+def _try_lock_soon(fd: int) -> bool:
+    for attempt in range(_BUSY_RETRIES + 1):
+        if _try_lock(fd):
+            return True
+        if attempt < _BUSY_RETRIES:
+            time.sleep(_BUSY_WAIT_S)
+    return False
+
+
 def _read_pid(path: Path) -> int | None:
     try:
         text = path.read_text(encoding="utf-8").strip()
@@ -92,12 +106,12 @@ class FileLock:
         return self._fd is not None
 
     def acquire(self) -> FileLock:
-        """Take the lock or raise LockBusy at once (never waits); OSError if the file fails."""
+        """Take the lock, or raise LockBusy within ~30 ms (never blocks); OSError: the file fails."""
         if self._fd is not None:
             raise RuntimeError("lock already held by this object")
         for _ in range(_ATTEMPTS):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            if not _try_lock(fd):
+            if not _try_lock_soon(fd):
                 os.close(fd)
                 raise LockBusy(self.path, _read_pid(self.path))
             if _still_ours(fd, self.path):

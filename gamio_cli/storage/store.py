@@ -23,6 +23,7 @@ from pathlib import Path
 from gamio_cli.errors import SaveError, os_reason
 from gamio_cli.storage.codec import Decoded, decode, parse_json, story_to_json
 from gamio_cli.storage.filelock import FileLock, LockBusy
+from gamio_cli.storage.leftovers import clean_leftovers, lock_path
 from gamio_cli.storage.savename import (
     MAX_NAME_BYTES,
     MAX_NAME_CHARS,
@@ -95,7 +96,7 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_synced(path: Path, data: bytes) -> None:
+def write_synced(path: Path, data: bytes) -> None:
     """Create `path` (it must not exist) holding `data`, flushed to the disk."""
     with open(path, "xb") as file:
         file.write(data)
@@ -108,6 +109,24 @@ class SaveStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        # path -> (inode, size, mtime) of the files this store wrote or read whole: a save
+        # need not read such a file again to know it may become the backup (a long story's
+        # autosave would spend half its time on that; benchmarks/long_story.py).
+        self._whole: dict[Path, tuple[int, int, int]] = {}
+
+    def _remember_whole(self, path: Path) -> None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return
+        self._whole[path] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def _known_whole(self, path: Path) -> bool:
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return self._whole.get(path) == (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def path_of(self, name: str) -> Path:
         return self.directory / f"{check_name(name)}{SUFFIX}"
@@ -140,7 +159,7 @@ class SaveStore:
         target = self.path_of(name)
         temp = self._temp_path(name, SUFFIX)
         try:
-            _write_synced(temp, data)
+            write_synced(temp, data)
             self._keep_backup(name, target)
             os.replace(temp, target)
         except OSError as error:
@@ -148,6 +167,7 @@ class SaveStore:
         finally:
             _remove_quietly(temp)  # already gone after a successful replace
         _fsync_directory(self.directory)
+        self._remember_whole(target)
         return target
 
     def _encode(self, story: Story, name: str) -> bytes:
@@ -167,7 +187,7 @@ class SaveStore:
         if not target.exists():
             return
         backup = self.backup_path_of(name)
-        if not self._loads(target) and self._loads(backup):
+        if not self._known_whole(target) and not self._loads(target) and self._loads(backup):
             return
         temp = self._temp_path(name, BACKUP_SUFFIX)
         try:
@@ -239,7 +259,9 @@ class SaveStore:
         backup is whole) and is left as it is."""
         name = check_name(name)
         try:
-            return self._read(self.path_of(name)).story
+            story = self._read(self.path_of(name)).story
+            self._remember_whole(self.path_of(name))
+            return story
         except SaveError as error:
             backup = self.backup_path_of(name)
             if not backup.exists():
@@ -283,12 +305,13 @@ class SaveStore:
             number += 1
 
     def lock(self, name: str) -> FileLock:
-        """Hold `name` for this process until release() (or the end of a with block)."""
+        """Hold `name` for this process until release() (or the end of a with block), and
+        remove the temporary files killed saves left in the folder (leftovers.py)."""
         name = check_name(name)
         self._ensure_directory()
-        lock = FileLock(self.directory / f".{name}{SUFFIX}.lock")
+        lock = FileLock(lock_path(self.directory, name))
         try:
-            return lock.acquire()
+            lock.acquire()
         except LockBusy as busy:
             owner = f" (процесс {busy.owner_pid})" if busy.owner_pid else ""
             raise SaveError(
@@ -297,6 +320,8 @@ class SaveStore:
             ) from None
         except OSError as error:
             raise self._dir_error(error) from error
+        clean_leftovers(self.directory)  # a story is opened: what killed saves left goes
+        return lock
 
     # --- listing -----------------------------------------------------------------------------
 

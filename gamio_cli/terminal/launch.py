@@ -90,8 +90,9 @@ def launch(options: PlayOptions) -> int:
         return EXIT_INTERRUPTED
     try:
         models = _load_keeping_opening(io, options, store, choice)
-        if models.notice:
-            io.info(models.notice)
+        for notice in (*models.cache_notices, models.notice):
+            if notice:
+                io.info(notice)
         # Both generators drop old turns in jumps, so their prompt caches are re-used.
         step = getattr(models.generator, "window_step", 1)
         runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)

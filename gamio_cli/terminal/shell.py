@@ -15,7 +15,7 @@ from gamio_cli.errors import GamioError, SaveError, os_reason
 from gamio_cli.storage import manage
 from gamio_cli.storage.export import story_title, to_html, to_markdown
 from gamio_cli.storage.savename import check_name
-from gamio_cli.storage.store import SaveStore
+from gamio_cli.storage.store import SaveStore, write_synced
 from gamio_cli.terminal.oneline import wrapped
 from gamio_cli.textsafe import safe_output
 
@@ -119,10 +119,7 @@ def write_new_file(path: Path, text: str, force: bool) -> None:
         )
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(temp, "xb") as file:
-            file.write(text.encode("utf-8"))
-            file.flush()
-            os.fsync(file.fileno())
+        write_synced(temp, text.encode("utf-8"))
         _put_in_place(temp, path, force)
     except FileExistsError:
         raise GamioError(f"Файл «{shown}» появился во время записи и не тронут.") from None

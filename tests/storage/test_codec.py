@@ -389,3 +389,24 @@ def test_toolkit_fields_are_checked_strictly() -> None:
     data["note"] = "мрачно"
     with pytest.raises(SaveError, match="«note» должно быть объектом"):
         story_from_dict(data, SOURCE)
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories, st.lists(st.integers(0, 5), max_size=4))
+def test_cached_turn_text_is_exactly_the_plain_encoding(story: Story, edits: list[int]) -> None:
+    """story_to_json re-uses each turn's encoded text (a long story's autosave encodes only its
+    new turns); the file must still be byte for byte what json.dumps writes, after any turns
+    were encoded before, changed, dropped or added."""
+    when = datetime(2025, 1, 31, 18, 4, 5, tzinfo=timezone.utc)
+    for edit in edits:
+        story_to_json(story, saved_at=when)  # fills the cache with these turns
+        turns = list(story.turns)
+        if turns and edit % 3 == 0:
+            turns[-1] = Turn("иначе", Mode.DO, "Other.", "New.", "Новое.")
+        elif turns and edit % 3 == 1:
+            turns.pop()
+        else:
+            turns.append(Turn(f"ход {edit}", Mode.SAY, '"Hi."', "Ok.", "Ладно."))
+        story = story.with_turns(turns)
+    plain = json.dumps(story_to_dict(story, saved_at=when), ensure_ascii=False, indent=2) + "\n"
+    assert story_to_json(story, saved_at=when) == plain

@@ -555,3 +555,15 @@ def test_a_directory_the_player_cannot_write(tmp_path: Path) -> None:
         assert sorted(p.name for p in directory.iterdir()) == ["x.json"]
     finally:
         shutil.rmtree(base)
+
+
+def test_a_file_changed_behind_the_stores_back_is_checked_again(tmp_path: Path) -> None:
+    """The store skips re-reading a file it wrote itself, but only while the file is exactly
+    as it left it: damage done after its last save still keeps the whole backup."""
+    store = SaveStore(tmp_path)
+    story = sample_story()
+    store.save(story, "x")
+    store.save(longer(story), "x")  # the backup is the first version, whole
+    store.path_of("x").write_text("{ broken", encoding="utf-8")
+    store.save(longer(longer(story)), "x")
+    assert store.load_backup("x") == story  # the whole backup was not replaced by the damage

@@ -1,6 +1,7 @@
 """Models on CTranslate2 (int8 on a CPU): the one-time conversion and its cache (convert), the
-translator (translator) and generator (generator), the generator's prompt cache (prompt_cache),
-and loading them with a fallback signal when this engine cannot run (models).
+manifest each converted folder is checked against on start (manifest), the translator
+(translator) and generator (generator), the generator's prompt cache (prompt_cache), and
+loading them with a fallback signal when this engine cannot run (models).
 
 May import: engines/ and engines/hf/, turn/, world/ and the plain data and seams.
 """

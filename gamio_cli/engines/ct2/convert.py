@@ -5,8 +5,10 @@ and commit (the folder name huggingface_hub gives it), a local folder by its pat
 and time of its files, so an edited model is converted again. Conversion runs in a child
 process: the game never loads torch for it, its memory goes back to the system when it ends,
 and if the system kills it for lack of memory the game survives and falls back. Each model is
-converted into a temporary folder beside its final place and renamed when complete, so an
-interrupted conversion never leaves a half model behind.
+converted into a temporary folder beside its final place (named with the game's pid, so the
+next start removes those of a killed game), given a manifest of what it was built from
+(manifest.py) and renamed when complete. On every start each folder is checked against its
+manifest; a partial, damaged or mismatched one is converted again, with a notice.
 
 Run as a module, this file is that child: python -m gamio_cli.engines.ct2.convert SRC DST QUANT ...
 """
@@ -27,11 +29,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gamio_cli.engines import memcheck
+from gamio_cli.engines.ct2 import manifest
 from gamio_cli.errors import ModelUnavailable
 
 QUANTIZATION = "int8"
 # Temporary folders older than this many seconds are left over from a killed conversion.
 STALE_TEMP_S = 24 * 3600
+_TEMP_PID = re.compile(r"\.tmp-(\d+)-")
 _SNAPSHOT_REPO = re.compile(r"models--(.+)")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 T = TypeVar("T")
@@ -101,17 +105,31 @@ def ensure_converted(
     root: Path | None = None,
     on_status: Callable[[str], None] | None = None,
     available: Callable[[], int] | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """The converted folder of every (model folder, Russian role) pair, converting missing ones.
 
     available reads the free memory (default: memcheck.available_bytes, looked up at call time).
+    on_notice receives a one-line Russian notice for each folder found unusable (partial,
+    damaged, built from other files) and converted again.
     Raises Ct2Unavailable (Russian, with the reason) when a conversion cannot run or fails.
     """
     root = root or cache_root()
     available = available or memcheck.available_bytes
+    if root.is_dir():
+        _remove_stale_temps(root)
     targets = [root / cache_name(path) for path, _ in models]
-    missing = [(path, what, target) for (path, what), target in zip(models, targets)
-               if not is_converted(target)]
+    missing = []
+    for (path, what), target in zip(models, targets):
+        verdict = manifest.check(target, path, QUANTIZATION)
+        if verdict.ok:
+            continue
+        if verdict.reason_ru is not None:
+            shutil.rmtree(target, ignore_errors=True)
+            if on_notice is not None:
+                on_notice(f"Подготовленная для CTranslate2 модель «{what}» не годится: "
+                          f"{verdict.reason_ru}. Готовлю её заново.")
+        missing.append((path, what, target))
     if missing:
         for path, what, _ in missing:
             check_resources(path, what, root, available)
@@ -149,8 +167,8 @@ def check_resources(
 def _convert_all(jobs: list[tuple[Path, Path]], root: Path) -> None:
     """Convert in one child process (torch loads once), then move each result into place."""
     root.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(root)
-    temps = [Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=root)) for _, target in jobs]
+    temps = [Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=root))
+             for _, target in jobs]
     try:
         command = [sys.executable, "-m", "gamio_cli.engines.ct2.convert"]
         for (source, _), temp in zip(jobs, temps):
@@ -159,31 +177,52 @@ def _convert_all(jobs: list[tuple[Path, Path]], root: Path) -> None:
                               errors="replace", check=False)
         if done.returncode != 0:
             raise Ct2Unavailable(_failure_message(done.returncode, done.stderr))
-        for (_, target), temp in zip(jobs, temps):
-            _move_into_place(temp, target)
+        for (source, target), temp in zip(jobs, temps):
+            manifest.write(temp, source, QUANTIZATION)
+            _move_into_place(temp, target, source)
     finally:
         for temp in temps:
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def _move_into_place(temp: Path, target: Path) -> None:
+def _move_into_place(temp: Path, target: Path, source: Path) -> None:
     try:
         temp.rename(target)
     except OSError:
-        if is_converted(target):  # another gamio finished the same model first
+        if manifest.check(target, source, QUANTIZATION).ok:  # another gamio finished it first
             return
         shutil.rmtree(target)  # an incomplete folder not made by us (copied in part, say)
         temp.rename(target)
+    if os.name == "posix":
+        manifest.fsync_folder(target.parent)  # the rename itself survives a power cut
 
 
 def _remove_stale_temps(root: Path) -> None:
+    """Remove the temporary folders of killed conversions: their game is gone, or a day old."""
     now = time.time()
     for entry in root.glob(".*.tmp-*"):
         try:
-            if now - entry.stat().st_mtime > STALE_TEMP_S:
+            if not _owner_alive(entry.name) or now - entry.stat().st_mtime > STALE_TEMP_S:
                 shutil.rmtree(entry, ignore_errors=True)
         except OSError:
             continue
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the game that made this temporary folder may still be converting into it."""
+    match = _TEMP_PID.search(name)
+    if match is None or os.name != "posix":  # os.kill would end the process on Windows
+        return True
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return False  # this game makes its own folders after this cleanup
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, another user's
+    return True
 
 
 def _failure_message(returncode: int, stderr: str) -> str:

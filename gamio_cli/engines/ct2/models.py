@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -44,6 +44,8 @@ T = TypeVar("T")
 class Ct2Models:
     generator: Ct2Generator | None  # None when asked for the translators only
     translators: dict[str, Translator]  # by option: "--ru-en", "--en-ru"
+    # One Russian line for each converted folder found unusable and converted again.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ru_en(self) -> Translator | None:
@@ -74,9 +76,9 @@ def load_ct2_models(
     _import_ct2()
     specs = ([generator] if generator else []) + list(translators)
     dirs = [resolve_model_dir(spec.model_id, spec.what_ru, option=spec.option) for spec in specs]
-    converted = ensure_converted([(path, spec.what_ru) for path, spec in zip(dirs, specs)],
-                                 root=cache_root, on_status=status)
     loaded = Ct2Models(None, {})
+    converted = ensure_converted([(path, spec.what_ru) for path, spec in zip(dirs, specs)],
+                                 root=cache_root, on_status=status, on_notice=loaded.notices.append)
     for hf_dir, ct2_dir, spec in zip(dirs, converted, specs):
         if spec is generator:
             status(f"Загружаю {spec.what_ru} (CTranslate2 int8, на процессоре)…")

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from gamio_cli.engine import CancelToken
 from gamio_cli.engines import memcheck
+from gamio_cli.engines.ct2 import manifest
 from gamio_cli.engines.ct2.convert import (
     Ct2Unavailable,
     cache_name,
@@ -147,10 +148,12 @@ def _generator(models: Ct2Models) -> Ct2Generator:
 def test_first_load_converts_with_a_russian_status(
     first_load: tuple[Ct2Models, list[str]], ct2_root: Path
 ) -> None:
-    _, lines = first_load
+    models, lines = first_load
     assert any("Готовлю модели" in line and "CTranslate2" in line for line in lines)
     folders = sorted(path for path in ct2_root.iterdir())  # no temporary folder is left
     assert len(folders) == 3 and all(is_converted(path) for path in folders)
+    assert all((path / manifest.MANIFEST).is_file() for path in folders)
+    assert len(models.notices) == 1 and "переводчик" in models.notices[0]  # the half folder
     assert all(re.fullmatch(r"[\w.-]+@local-[0-9a-f]{12}-int8", path.name) for path in folders)
 
 
@@ -218,6 +221,9 @@ def test_a_converted_folder_that_does_not_load_is_dropped(
     shutil.copytree(ct2_root, root)
     broken = root / cache_name(tiny_models.generator)
     (broken / "model.bin").write_bytes(b"\0" * 100)
+    # Its manifest describes the broken file: a conversion CTranslate2 wrote but cannot load
+    # (a damaged file with a stale manifest is caught before loading: test_cache.py).
+    manifest.write(broken, tiny_models.generator, "int8")
     with pytest.raises(Ct2Unavailable, match="удалил её"):
         _load_ct2(tiny_models, root)
     assert not broken.exists()  # converted again on the next start
