@@ -25,6 +25,7 @@ from tests.tiny.build import TinyModels
 SIZE = 64 * 1024
 FREE = 24 * 1024  # left free: a few turns fit, then the save (written beside the old) does not
 NO_SPACE = "Нет места на диске"
+LIMIT = 5 * 1024  # RLIMIT_FSIZE where no tmpfs can be mounted: a few turns fit
 ACTIONS = ["открываю дверь", "я беру меч", "иду на север", "осматриваюсь", "«Привет»"] * 4
 
 
@@ -55,7 +56,7 @@ def _fill(point: Path) -> None:
 
 def _limit_file_size() -> None:  # in the child, before exec
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (SIZE // 4, SIZE // 4))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
 
 
 def soak_full_disk(work: Path, models: TinyModels) -> DiskFigures:

@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pexpect
+
 from gamio_cli.engines.ct2 import manifest
 from gamio_cli.engines.ct2.convert import QUANTIZATION, cache_name, cache_root
 from gamio_cli.errors import SaveError
@@ -31,6 +33,7 @@ ACTIONS = list(ANSWERS)
 KINDS = ("turn", "save_as", "alter", "convert", "start")
 CANCELLED = "Ход отменён"
 REBUILT = "Готовлю её заново"
+IGNORED_AFTER_S = 15  # no word about the key by then: the game ignored it
 FAILED = "Модель не смогла"  # the tiny models' answer to some actions late in a long story
 
 
@@ -78,7 +81,9 @@ class KillSoak:
         self.saves = work / "saves"
         self.figures = KillFigures()
         self.actions: list[str] = []  # of the completed turns, in order
-        self.altered: str | None = None  # the last continuation as /alter set it
+        # What the last continuation may be after confirmed /alter edits: the confirmed text,
+        # or a later edit sent but not seen done (it may have landed before the kill).
+        self.altered: set[str] = set()
         self.saved_as: dict[str, int] = {}  # confirmed `/save NAME` -> turns it holds
 
     def start(self) -> None:
@@ -156,8 +161,10 @@ class KillSoak:
             if self.rng.random() < 0.3:
                 game.expect("Исправлено.")
                 game.expect(PROMPT)
-                self.altered = text
+                self.altered = {text}
             else:
+                if self.altered:
+                    self.altered.add(text)
                 time.sleep(self.rng.uniform(0.0, 0.5))
 
     def _play(self, game: Game, action: str) -> None:
@@ -166,7 +173,7 @@ class KillSoak:
         game.child.send(action + "\r")
         if game.child.expect_exact([ANSWERS[action], FAILED]) == 0:
             self.actions.append(action)
-            self.altered = None
+            self.altered = set()
         game.expect(PROMPT)
 
     def _check_after_kill(self) -> None:
@@ -182,10 +189,10 @@ class KillSoak:
         got = [turn.action_ru for turn in story.turns]
         if got[: len(self.actions)] != self.actions:
             figures.lost_turns += 1
-        elif self.altered is not None and len(got) == len(self.actions):
-            figures.lost_alters += story.turns[-1].continuation_ru != self.altered
+        elif self.altered and len(got) == len(self.actions):
+            figures.lost_alters += story.turns[-1].continuation_ru not in self.altered
         if len(got) != len(self.actions):
-            self.altered = None  # a turn in flight completed: the edit is an older turn's
+            self.altered = set()  # a turn in flight completed: the edit is an older turn's
         self.actions = got  # the turn in flight may have completed before the kill
         for name, turns in list(self.saved_as.items()):
             try:
@@ -200,6 +207,7 @@ class InterruptFigures:
     rounds: int = 0
     cancelled: int = 0  # the key came while the model worked: "Ход отменён"
     after_the_turn: int = 0  # the key came once the turn was done (a completed turn)
+    ignored: int = 0  # the key came while the game let no Ctrl-C in (saving, say): no effect
     story_changed: int = 0  # cancelled, yet the save differs from before the turn
     no_answer: int = 0  # the next action got no answer
 
@@ -221,15 +229,17 @@ def soak_interrupts(work: Path, models: TinyModels, rounds: int, rng: random.Ran
         time.sleep(rng.uniform(0.0, 0.6))  # a tiny model's turn takes about 0.4 s
         game.child.send("\x03")
         # The accepted line is redrawn with the prompt's label: wait for what the key did.
-        where = game.child.expect_exact([CANCELLED, "Прервано.", "Строка очищена"])
+        where = game.child.expect_exact(
+            [CANCELLED, "Прервано.", "Строка очищена", pexpect.TIMEOUT], timeout=IGNORED_AFTER_S)
         last_press = time.monotonic()  # the game took the press at the latest now
+        figures.ignored += where == 3  # the next prompt is on the screen already
         game.expect(PROMPT)
         after = _saved(saves)
         if where < 2:
             figures.cancelled += 1
             figures.story_changed += after != before
         else:
-            figures.after_the_turn += 1
+            figures.after_the_turn += where == 2
             whole = after == before or (after is not None and before is not None
                                         and after.turns[:-1] == before.turns)
             figures.story_changed += not whole

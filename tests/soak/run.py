@@ -82,7 +82,7 @@ def run_soak(work: Path, models: TinyModels, counts: SoakCounts, rng: random.Ran
         "disk": lambda: soak_full_disk(work, models),
     }
     for name, step in steps.items():
-        if name.removeprefix("real_") not in counts.parts:
+        if name.removeprefix("real_") not in counts.parts or getattr(counts, name, 1) == 0:
             continue
         started = time.monotonic()
         setattr(figures, name, step())
