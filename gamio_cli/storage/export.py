@@ -32,7 +32,11 @@ class Block:
 
 def story_title(story: Story) -> str:
     """The world's Russian title, or a generic one for a world the player wrote."""
-    scenario = SCENARIOS.get(story.scenario)
+    return world_title(story.scenario)
+
+
+def world_title(scenario_key: str) -> str:
+    scenario = SCENARIOS.get(scenario_key)
     return scenario.title_ru if scenario else CUSTOM_TITLE
 
 

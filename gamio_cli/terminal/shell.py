@@ -13,7 +13,7 @@ from typing import TextIO
 
 from gamio_cli.errors import GamioError, SaveError, os_reason
 from gamio_cli.storage import manage
-from gamio_cli.storage.export import story_title, to_html, to_markdown
+from gamio_cli.storage.export import to_html, to_markdown, world_title
 from gamio_cli.storage.savename import check_name
 from gamio_cli.storage.store import SaveStore, write_synced
 from gamio_cli.terminal.oneline import wrapped
@@ -36,7 +36,7 @@ def list_saves(store: SaveStore, out: TextIO) -> int:
         say("Сохранённых историй пока нет. Новая игра: gamio play --new", out)
         return 0
     width = max((len(info.name) for info in found.stories), default=0)
-    worlds = {info.name: _world(store, info.name) for info in found.stories}
+    worlds = {info.name: world_title(info.scenario) for info in found.stories}
     world_width = max((len(world) for world in worlds.values()), default=0)
     for info in found.stories:
         when = info.last_played.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -49,13 +49,6 @@ def list_saves(store: SaveStore, out: TextIO) -> int:
             say(f"  {bad.path.name} — {bad.problem}", out)
     out.flush()
     return 0
-
-
-def _world(store: SaveStore, name: str) -> str:
-    try:
-        return story_title(store.load(name))
-    except SaveError:
-        return "?"
 
 
 def remove_save(store: SaveStore, name: str, yes: bool, stdin: TextIO, out: TextIO) -> int:
