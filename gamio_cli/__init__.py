@@ -3,7 +3,8 @@
 The house, from the top down; a module imports only from its own room or from rooms below it
 (tests/test_layers.py checks this, and that no import circle exists):
 
-- cli.py: the command line (typer) and the one place that wires the rooms together.
+- cli.py: the command line (typer) and the one place that wires the rooms together;
+  commandline/ holds its parts (click's Russian frame, the declared options).
 - terminal/: the player's screen and keyboard: the REPL, the rich and piped UIs, signals,
   the new-game menu, starting a game.
 - commands/: the in-game slash commands, as a table.

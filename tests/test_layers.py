@@ -80,6 +80,8 @@ def room(module: str) -> str:
     if module in TOP:
         return TOP[module]
     parts = module.split(".")
+    if parts[1] == "commandline":
+        return "cli"
     if parts[1] == "engines" and len(parts) > 3:
         return f"engines.{parts[2]}"
     return parts[1]
