@@ -27,4 +27,7 @@ def test_the_wheel_holds_every_module(tmp_path: Path) -> None:
     packed = {name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(".py")}
     sources = {path.relative_to(REPO).as_posix() for path in (REPO / "gamio_cli").rglob("*.py")}
     assert sources and sources <= packed
+    data = {path.relative_to(REPO).as_posix() for path in (REPO / "gamio_cli").rglob("*.toml")}
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert data and data <= names  # the model catalogue is read at run time
     assert not [name for name in packed if name.startswith("tests/")]
