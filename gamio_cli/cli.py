@@ -17,7 +17,13 @@ from typing import Annotated, Any
 import typer
 
 from gamio_cli import __version__
-from gamio_cli.commandline.frame import CLICK, OneLineErrors, OneLineGroup, RussianCommand
+from gamio_cli.commandline import admin, configfile
+from gamio_cli.commandline.frame import (
+    CLICK,
+    OneLineErrors,
+    OneLineGroup,
+    RussianCommand,
+)
 from gamio_cli.commandline.options import (
     Debug,
     Device,
@@ -32,7 +38,9 @@ from gamio_cli.commandline.options import (
     Scenario,
     Seed,
 )
+from gamio_cli.engines.catalogue import expand
 from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN
+from gamio_cli.storage.paths import config_file
 from gamio_cli.terminal.oneline import guard
 from gamio_cli.terminal.options import PlayOptions
 
@@ -57,18 +65,24 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Версия gamio."),
     ] = False,
 ) -> None:
     """gamio — текстовое приключение на русском. Без команды: gamio play."""
-
-
+    # The settings file's values become click's default_map before a command parses its
+    # options (click then ranks them: command line > environment > file > default).
+    if ctx.invoked_subcommand not in configfile.UNCONFIGURED:
+        found = configfile.read(configfile.play_of(ctx), config_file())
+        ctx.default_map = found.default_map()
+        ctx.meta[configfile.META_KEY] = found
 
 
 @app.command(cls=RussianCommand)
 def play(
+    ctx: typer.Context,
     new: NewGame = False,
     load: LoadName = None,
     scenario: Scenario = None,
@@ -82,8 +96,11 @@ def play(
     debug: Debug = False,
 ) -> None:
     """Играть (по умолчанию продолжает последнюю историю)."""
+    found = ctx.meta.get(configfile.META_KEY)
     options = PlayOptions(
-        new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug, engine
+        new, load, scenario, expand(generator, "generator"), expand(ru_en, "ru-en"),
+        expand(en_ru, "en-ru"), device, saves_dir, seed, debug, engine,
+        settings=found.settings() if found is not None else None,
     )
     _check_play(options)
     code = guard(lambda: _launch(options), debug)
@@ -118,6 +135,7 @@ saves_app = typer.Typer(
     short_help="Список историй; rm — удалить, mv — переименовать.",
 )
 app.add_typer(saves_app, name="saves")
+app.add_typer(admin.config_app, name="config")
 
 
 def _store(ctx: typer.Context, saves_dir: Path | None) -> Any:

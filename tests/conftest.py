@@ -26,6 +26,8 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Converted CTranslate2 models go to a cache of the test session, not the user's."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    # The player's own settings file must never steer a test (a test that wants one sets it).
+    os.environ["GAMIO_CONFIG"] = str(tmp_path_factory.mktemp("config") / "config.toml")
 
 
 @pytest.fixture(autouse=True)

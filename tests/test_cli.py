@@ -280,11 +280,12 @@ def test_an_opening_typed_before_a_load_failure_is_kept(
 
 # Every command's help, and wrong command lines, in Russian: what English may remain is names
 # (of options, models, worlds, formats, variables), never typer's or click's frame.
-HELP_COMMANDS = [[], ["play"], ["saves"], ["saves", "rm"], ["saves", "mv"], ["export"]]
+HELP_COMMANDS = [[], ["play"], ["saves"], ["saves", "rm"], ["saves", "mv"], ["export"],
+                 ["config"], ["config", "path"], ["config", "show"]]
 NAMES = {"gamio", "saves", "rm", "mv", "play", "export", "auto", "cpu", "cuda", "mps",
          "ctranslate2", "CTranslate2", "transformers", "int8", "md", "html", "HTML", "Markdown",
          "ID", "id", "N", "Hugging", "Face", "fantasy", "mystery", "apocalypse", "zombies",
-         "custom"}  # fmt: skip
+         "custom", "config", "path", "show", "TOML"}  # fmt: skip
 FRAME = ("Usage", "Options", "Commands", "Arguments", "Show this", "default", "env var",
          "required", "<bool>", "<str>", "OPTIONS", "COMMAND", "ARGS", "Missing", "Input should",
          "Error", "Try ")  # fmt: skip

@@ -25,6 +25,8 @@ from gamio_cli.terminal.oneline import tell
 CLICK: Any = sys.modules[typer.BadParameter.__module__]
 CLICK_CORE: Any = sys.modules[TyperCommand.__mro__[1].__module__]  # Context, HelpFormatter
 EXIT_USAGE = 2
+# Where a checked option's callback keeps its allowed values.
+CHOICES_ATTRIBUTE = "choices"
 
 
 def _usage_message(error: Any) -> str:
@@ -109,7 +111,11 @@ def from_env(ctx: typer.Context, name: str) -> bool:
 
 
 def choice(unknown_ru: str, choices: tuple[str, ...], env: str | None, option: str) -> Any:
-    """A typer callback that accepts one of choices (any case) and names its source if not."""
+    """A typer callback that accepts one of choices (any case) and names its source if not.
+
+    The callback carries its choices (`.choices`): the settings file checks its values
+    against the same ones.
+    """
 
     def check(ctx: typer.Context, param: Any, value: str | None) -> str | None:
         picked = None if value is None else value.strip().lower()
@@ -120,4 +126,5 @@ def choice(unknown_ru: str, choices: tuple[str, ...], env: str | None, option: s
             )
         return picked
 
+    setattr(check, CHOICES_ATTRIBUTE, choices)
     return check

@@ -218,10 +218,10 @@ def start_story(
     """The new story of the chosen world: a shipped one, or the player's own opening,
     translated once for the model (Ctrl-C raises KeyboardInterrupt)."""
     if choice.scenario is not None:
-        return shipped_story(choice.scenario, options.seed)
+        return shipped_story(choice.scenario, options.seed, options.settings)
     assert choice.custom_ru is not None
     opening_en = translated_opening(runner, choice.custom_ru, io)
-    story = custom_story(choice.custom_ru, opening_en, hero=choice.hero)
+    story = custom_story(choice.custom_ru, opening_en, options.settings, hero=choice.hero)
     return narrated_opening(runner, story, io)
 
 

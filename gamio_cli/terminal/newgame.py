@@ -147,9 +147,12 @@ def custom_story(
     )
 
 
-def shipped_story(scenario: Scenario, seed: int | None) -> Story:
+def shipped_story(
+    scenario: Scenario, seed: int | None, settings: Settings | None = None
+) -> Story:
     """A story in a shipped world; with a seed the character's name is reproducible."""
-    return new_story(scenario, rng=random.Random(seed) if seed is not None else None)
+    rng = random.Random(seed) if seed is not None else None
+    return new_story(scenario, settings=settings, rng=rng)
 
 
 def save_base(choice: WorldChoice) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from gamio_cli.settings import Settings
+
 
 @dataclass(frozen=True)
 class PlayOptions:
@@ -19,3 +21,5 @@ class PlayOptions:
     seed: int | None
     debug: bool
     engine: str = "auto"
+    # New stories' sampler defaults from the settings file (None: the built-in ones).
+    settings: Settings | None = None
