@@ -101,11 +101,25 @@ def play(
         new, load, scenario, expand(generator, "generator"), expand(ru_en, "ru-en"),
         expand(en_ru, "en-ru"), device, saves_dir, seed, debug, engine,
         settings=found.settings() if found is not None else None,
+        fallback_options=_fallback_options(ctx),
     )
     _check_play(options)
     code = guard(lambda: _launch(options), debug)
     if code:
         raise typer.Exit(code)
+
+
+def _fallback_options(ctx: typer.Context) -> tuple[str, ...]:
+    """The model options the player left to gamio: the built-in default or a catalogue short
+    name may fall back to an equivalent; an id or a folder typed out never does."""
+    allowed = []
+    for name, option, role in (("generator", "--generator", "generator"),
+                               ("ru_en", "--ru-en", "ru-en"), ("en_ru", "--en-ru", "en-ru")):
+        source = ctx.get_parameter_source(name)
+        value = str(ctx.params.get(name, ""))
+        if (source is not None and source.name == "DEFAULT") or expand(value, role) != value:
+            allowed.append(option)
+    return tuple(allowed)
 
 
 def _check_play(options: PlayOptions) -> None:

@@ -8,15 +8,16 @@ Importing this module loads no ML library; torch/transformers load inside the fu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from gamio_cli.engine import Generator, Translator
+from gamio_cli.engines.catalogue import fallbacks_of
 from gamio_cli.engines.device import dtype_for, pick_device
 from gamio_cli.engines.hf.generator import TransformersGenerator
 from gamio_cli.engines.hf.translator import MarianTranslator
-from gamio_cli.engines.hub import is_hub_id, resolve_model_dir
+from gamio_cli.engines.hub import RepoUnusable, is_hub_id, resolve_model_dir
 from gamio_cli.engines.loading import (
     EN_RU_OPTION,
     EN_RU_RU,
@@ -50,6 +51,10 @@ class ModelConfig:
     seed: int | None = None
     # "auto" (CTranslate2 int8 on a CPU, transformers on a GPU), "ctranslate2" or "transformers".
     engine: str = "auto"
+    # The options (--generator, --ru-en, --en-ru) whose model may be replaced by the next
+    # catalogue equivalent when its repo is missing or has no weights: the built-in defaults
+    # and catalogue short names. What the player typed as an id or a folder never is.
+    fallback_options: tuple[str, ...] = ()
 
     def generator_spec(self) -> ModelSpec:
         return ModelSpec(self.generator, GENERATOR_RU, GENERATOR_OPTION)
@@ -132,6 +137,39 @@ def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> Tran
     )
     check_tokenizer(generator.tokenizer, path, GENERATOR_RU)
     return generator
+
+
+_FIELDS = {GENERATOR_OPTION: "generator", RU_EN_OPTION: "ru_en", EN_RU_OPTION: "en_ru"}
+
+
+def settle(config: ModelConfig) -> tuple[ModelConfig, tuple[str, ...]]:
+    """The configuration with every model found (a first download included): a missing or
+    weightless repo of a fallback option is replaced by its first usable catalogue
+    equivalent, with one Russian line each for the player. ModelUnavailable otherwise."""
+    notices: list[str] = []
+    for spec in [config.generator_spec(), *config.translator_specs()]:
+        if spec.option not in config.fallback_options:
+            resolve_model_dir(spec.model_id, spec.what_ru, option=spec.option)
+            continue
+        chosen = _first_usable(spec)
+        if chosen != spec.model_id:
+            notices.append(f"Модель «{spec.model_id}» ({spec.what_ru}) недоступна на Hugging "
+                           f"Face; вместо неё играет равноценная «{chosen}».")
+            changed: dict[str, Any] = {_FIELDS[spec.option]: chosen}
+            config = replace(config, **changed)
+    return config, tuple(notices)
+
+
+def _first_usable(spec: ModelSpec) -> str:
+    first: RepoUnusable | None = None
+    for candidate in (spec.model_id, *fallbacks_of(spec.model_id)):
+        try:
+            resolve_model_dir(candidate, spec.what_ru, option=spec.option)
+            return candidate
+        except RepoUnusable as error:
+            first = first or error
+    assert first is not None
+    raise first
 
 
 def check_models(config: ModelConfig, on_status: Callable[[str], None] | None = None) -> str:

@@ -14,10 +14,12 @@ import os
 import re
 import socket
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from gamio_cli.engines import disk, repair
 from gamio_cli.errors import ModelUnavailable
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -39,6 +41,23 @@ _WEIGHT_PATTERNS = (
     re.compile(r"pytorch_model(-\d+-of-\d+)?\.bin|pytorch_model\.bin\.index\.json"),
 )
 _REPO_ID = re.compile(r"[\w\-.]{1,96}(/[\w\-.]{1,96})?")
+
+
+class RepoUnusable(ModelUnavailable):
+    """The hub has no such repo, or one without weights gamio can load: an equivalent from
+    the catalogue may stand in (the facade decides whether the player allowed that)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What downloading a repo takes: the files the game needs and their sizes in bytes."""
+
+    repo_id: str
+    sizes: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes.values())
 
 
 def resolve_model_dir(id_or_dir: str, what_ru: str, *, option: str = ALL_OPTIONS) -> Path:
@@ -143,7 +162,7 @@ def _from_hub(repo_id: str, what_ru: str, option: str) -> Path:
     if offline_mode() or not endpoint_reachable(hub_endpoint()):
         raise ModelUnavailable(_offline_message(repo_id, what_ru, option))
     try:
-        return check_model_dir(_download(repo_id, cache), what_ru)
+        return check_model_dir(_download(repo_id, cache, what_ru), what_ru)
     except ModelUnavailable:
         raise
     except Exception as error:  # noqa: BLE001 - every hub failure becomes one Russian message
@@ -161,7 +180,7 @@ def _from_cache(repo_id: str, cache: Path) -> Path | None:
         )
     except Exception:  # noqa: BLE001 - not cached (or partly): the caller goes online
         return None
-    path = Path(folder)
+    path = repair.existing(Path(folder))
     return path if path.is_dir() and not missing_parts(path) else None
 
 
@@ -206,22 +225,79 @@ def _target(endpoint: str) -> tuple[str, int]:
     return url.hostname or "huggingface.co", url.port or default_port
 
 
-def _download(repo_id: str, cache: Path) -> Path:
-    """Fetch only the files the game needs (one weight format), showing huggingface_hub's progress."""
-    from huggingface_hub import HfApi, snapshot_download
+def download_plan(repo_id: str) -> Plan:
+    """The files of repo_id the game needs, with their sizes (one metadata request)."""
+    from huggingface_hub import HfApi
 
-    endpoint = hub_endpoint()
-    info = HfApi(endpoint=endpoint).model_info(repo_id, timeout=INFO_TIMEOUT_S)
-    files = wanted_files([sibling.rfilename for sibling in info.siblings or []])
+    info = HfApi(endpoint=hub_endpoint()).model_info(
+        repo_id, timeout=INFO_TIMEOUT_S, files_metadata=True
+    )
+    siblings = {sibling.rfilename: int(sibling.size or 0) for sibling in info.siblings or []}
+    files = wanted_files(list(siblings))
     if not weight_files(files):
-        raise ModelUnavailable(
+        raise RepoUnusable(
             f"В модели «{repo_id}» на Hugging Face нет весов для PyTorch "
             "(pytorch_model.bin или *.safetensors): игра не может её загрузить."
         )
+    return Plan(repo_id, {name: siblings[name] for name in files})
+
+
+def check_space(plan: Plan, cache: Path, what_ru: str) -> None:
+    """Refuse, before a byte is fetched, a download that would not leave the margin free.
+
+    Files already complete in the cache (an interrupted download) are not counted again.
+    """
+    have = _cached_bytes(plan.repo_id, cache)
+    need = max(0, plan.total - have)
+    free = disk.free_disk_bytes(cache)
+    if need + disk.MARGIN_BYTES > free:
+        raise ModelUnavailable(
+            f"Не хватает места для модели «{plan.repo_id}» ({what_ru}): нужно "
+            f"{disk.size_ru(need)} и ещё {disk.size_ru(disk.MARGIN_BYTES)} запаса, а на диске "
+            f"с кешем моделей ({cache}) свободно {disk.size_ru(free)}. Освободите место "
+            "(gamio models remove ИМЯ) или выберите модель поменьше (список: gamio models)."
+        )
+
+
+def _cached_bytes(repo_id: str, cache: Path) -> int:
+    blobs = cache / ("models--" + repo_id.replace("/", "--")) / "blobs"
+    if not blobs.is_dir():
+        return 0
+    return sum(entry.stat().st_size for entry in blobs.iterdir()
+               if entry.is_file() and not entry.name.endswith(".incomplete"))
+
+
+def _download(repo_id: str, cache: Path, what_ru: str = "модель") -> Path:
+    """Fetch only the files the game needs (one weight format), showing huggingface_hub's
+    progress, after checking that they fit on the disk; then the repairs old repos need."""
+    from huggingface_hub import snapshot_download
+
+    plan = download_plan(repo_id)
+    check_space(plan, cache, what_ru)
     # No revision=info.sha: only a branch download records refs/main, which the offline
-    # cache lookup of the next start needs.
-    folder = snapshot_download(repo_id, cache_dir=cache, allow_patterns=files, endpoint=endpoint)
-    return Path(folder)
+    # cache lookup of the next start needs. huggingface_hub resumes a partly fetched file.
+    folder = snapshot_download(repo_id, cache_dir=cache, allow_patterns=list(plan.sizes),
+                               endpoint=hub_endpoint())
+    return repair.repaired(Path(folder), lambda: stock_tokenizer(cache), what_ru)
+
+
+def stock_tokenizer(cache: Path) -> Path:
+    """The folder of the stock GPT-2 tokenizer files, from the cache or the hub (~1.5 MB)."""
+    from huggingface_hub import hf_hub_download
+
+    for offline in (True, False):
+        try:
+            paths = [hf_hub_download(repair.STOCK_TOKENIZER_REPO, name, cache_dir=cache,
+                                     local_files_only=offline, endpoint=hub_endpoint())
+                     for name in repair.STOCK_TOKENIZER_FILES]
+            return Path(paths[0]).parent
+        except Exception:  # noqa: BLE001 - not cached: fetch; not reachable: the message below
+            continue
+    raise ModelUnavailable(
+        f"В модели нет файлов токенизатора, а стандартный токенизатор GPT-2 "
+        f"({repair.STOCK_TOKENIZER_REPO}) скачать не удалось. Подключитесь к интернету и "
+        "запустите игру снова."
+    )
 
 
 def _offline_message(repo_id: str, what_ru: str, option: str) -> str:
@@ -249,8 +325,9 @@ def _hub_error(error: Exception, repo_id: str, what_ru: str, option: str, cache:
         text = (f"Модель {name} закрыта: войдите на Hugging Face (hf auth login) и примите "
                 "условия на странице модели, затем запустите игру снова.")
     elif isinstance(error, errors.RepositoryNotFoundError):
-        text = (f"Модель {name} не найдена на Hugging Face. Проверьте имя (вида «автор/модель») "
-                f"или укажите папку с моделью: {option} ПАПКА.")
+        return RepoUnusable(
+            f"Модель {name} не найдена на Hugging Face. Проверьте имя (вида «автор/модель») "
+            f"или укажите папку с моделью: {option} ПАПКА.")
     elif isinstance(error, OSError) and error.errno == errno.ENOSPC:
         text = (f"Не хватает места на диске, чтобы скачать модель {name}. "
                 f"Освободите место (кеш моделей: {cache}) и запустите игру снова.")

@@ -8,7 +8,6 @@ estimated from the checkpoint's size and compared with what the system reports a
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +31,6 @@ def available_bytes() -> int:
     import psutil
 
     return int(psutil.virtual_memory().available)
-
-
-def free_disk_bytes(folder: Path) -> int:
-    """Free space on the disk holding folder (or its nearest existing parent)."""
-    while not folder.exists() and folder.parent != folder:
-        folder = folder.parent
-    return int(shutil.disk_usage(folder).free)
 
 
 @dataclass(frozen=True)

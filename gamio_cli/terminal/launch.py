@@ -17,7 +17,7 @@ from typing import Protocol
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, SaveError
 from gamio_cli.game import Game, open_backup, open_save, save_new
-from gamio_cli.model import ModelConfig, Models, check_models, load_models
+from gamio_cli.model import ModelConfig, Models, check_models, load_models, settle
 from gamio_cli.storage.filelock import FileLock
 from gamio_cli.storage.paths import default_saves_dir, history_file
 from gamio_cli.storage.store import BackupAvailable, SaveStore
@@ -80,7 +80,7 @@ def launch(options: PlayOptions) -> int:
     io = make_io()
     try:
         opened = _pick_save(store, options, io)
-        _check(io, options, opened)
+        config = _check(io, options, opened)
         choice = None if opened else choose_world(io, options.scenario)
     except EOFError:
         io.info("Игра не начата.")  # the input ended at the world menu
@@ -89,7 +89,7 @@ def launch(options: PlayOptions) -> int:
         io.info("Запуск прерван (Ctrl-C). Ничего не изменилось.")
         return EXIT_INTERRUPTED
     try:
-        models = _load_keeping_opening(io, options, store, choice)
+        models = _load_keeping_opening(io, config, store, choice)
         for notice in (*models.cache_notices, models.notice):
             if notice:
                 io.info(notice)
@@ -149,23 +149,28 @@ def _open(store: SaveStore, name: str, io: LaunchIO) -> Opened:
         return Opened(story, new_name, lock)
 
 
-def _check(io: LaunchIO, options: PlayOptions, opened: Opened | None) -> None:
-    """Models and device found before the player is asked anything (or the save is let go)."""
+def _check(io: LaunchIO, options: PlayOptions, opened: Opened | None) -> ModelConfig:
+    """Models and device found before the player is asked anything (or the save is let go);
+    a model replaced by its catalogue equivalent is named."""
     try:
         with io.working("Проверяю модели… (Ctrl-C — отмена)"):
-            check_models(_config(options))  # the spinner says what it does
+            config, notices = settle(_config(options))  # the spinner says what it does
+            check_models(config)
     except BaseException:
         _release(opened)
         raise
+    for notice in notices:
+        io.info(notice)
+    return config
 
 
 def _load_keeping_opening(
-    io: LaunchIO, options: PlayOptions, store: SaveStore, choice: WorldChoice | None
+    io: LaunchIO, config: ModelConfig, store: SaveStore, choice: WorldChoice | None
 ) -> Models:
     """Load the models; when that fails after the player wrote an opening, the opening is
     saved (a story without turns, translated when it is next opened) and the player told."""
     try:
-        return _load(io, options)
+        return _load(io, config)
     except GamioError:
         if choice is not None and choice.custom_ru is not None:
             name, lock = save_new(
@@ -185,12 +190,13 @@ def _config(options: PlayOptions) -> ModelConfig:
         device=options.device,
         seed=options.seed,
         engine=options.engine,
+        fallback_options=options.fallback_options,
     )
 
 
-def _load(io: LaunchIO, options: PlayOptions) -> Models:
+def _load(io: LaunchIO, config: ModelConfig) -> Models:
     with io.working("Загружаю модели… (Ctrl-C — отмена)"):
-        return load_models(_config(options), on_status=io.progress)
+        return load_models(config, on_status=io.progress)
 
 
 def _open_game(

@@ -23,3 +23,5 @@ class PlayOptions:
     engine: str = "auto"
     # New stories' sampler defaults from the settings file (None: the built-in ones).
     settings: Settings | None = None
+    # The model options whose model may fall back to a catalogue equivalent (model.py).
+    fallback_options: tuple[str, ...] = ()

@@ -6,7 +6,6 @@ tiny local HTTP server that answers the way the Hugging Face API answers errors.
 
 from __future__ import annotations
 
-import hashlib
 import http.server
 import json
 import os
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 from gamio_cli.engines import hub
 from gamio_cli.engines.hub import resolve_model_dir, wanted_files
 from gamio_cli.errors import ModelUnavailable
+from tests.engines.fakehub import FakeHub
 
 REPO = "Helsinki-NLP/opus-mt-ru-en"
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,7 +262,6 @@ def test_hub_errors_become_russian_messages(fake_hub: str, repo: str, expected: 
 
 # --- the hub, online (a local fake that serves files like the HF API) ---------------------------
 
-_SHA = "fedcba9876543210fedcba9876543210fedcba98"
 # Distinct contents: huggingface_hub skips a download whose ETag (content hash) it already has.
 _REPO_FILES = {
     name: f"contents of {name}".encode()
@@ -272,67 +271,19 @@ _REPO_FILES = {
 }
 
 
-def _git_hash(body: bytes) -> str:
-    return hashlib.sha1(body).hexdigest()
-
-
-class _HubFiles(http.server.BaseHTTPRequestHandler):
-    """model_info, the tree listing and file downloads for one repo, "tiny/model"."""
-
-    requested: list[str] = []
-
-    def _reply(self, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(200)
-        for key, value in {"Content-Length": str(len(body)), **(headers or {})}.items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command == "GET":
-            self.wfile.write(body)
-
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
-        self.do_GET()
-
-    def do_GET(self) -> None:  # noqa: N802
-        path = self.path.split("?")[0]
-        if path in ("/api/models/tiny/model", "/api/models/tiny/model/revision/main"):
-            siblings = [{"rfilename": name} for name in _REPO_FILES]
-            self._reply(json.dumps({"id": "tiny/model", "sha": _SHA, "siblings": siblings}).encode())
-        elif path.startswith(f"/api/models/tiny/model/tree/{_SHA}"):
-            tree = [{"type": "file", "oid": _git_hash(body), "size": len(body), "path": n}
-                    for n, body in _REPO_FILES.items()]
-            self._reply(json.dumps(tree).encode())
-        elif path.startswith(f"/tiny/model/resolve/{_SHA}/"):
-            name = path.split(f"/resolve/{_SHA}/", 1)[1]
-            if self.command == "GET":
-                self.requested.append(name)
-            body = _REPO_FILES[name]
-            self._reply(body, {"ETag": f'"{_git_hash(body)}"', "X-Repo-Commit": _SHA})
-        else:
-            self.send_response(404)
-            self.send_header("X-Error-Code", "RepoNotFound")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_download_fetches_only_what_the_game_needs(
     empty_hf: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HubFiles)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}")
+    hub_server = FakeHub({"tiny/model": _REPO_FILES})
+    monkeypatch.setenv("HF_ENDPOINT", hub_server.endpoint)
     monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
-    _HubFiles.requested = []
     try:
         folder = resolve_model_dir("tiny/model", "генератор историй")
     finally:
-        server.shutdown()
-        server.server_close()
+        hub_server.close()
     wanted = ["config.json", "generation_config.json", "merges.txt", "model.safetensors",
               "tokenizer.json", "vocab.json"]
-    assert sorted(_HubFiles.requested) == wanted
+    assert sorted(hub_server.requested) == [f"tiny/model/{name}" for name in wanted]
     assert sorted(p.name for p in folder.iterdir()) == wanted
     assert (folder / "model.safetensors").read_bytes() == b"contents of model.safetensors"
     assert folder.is_relative_to(empty_hf / "hub")

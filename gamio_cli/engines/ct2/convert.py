@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gamio_cli.engines import memcheck
+from gamio_cli.engines import disk, memcheck
 from gamio_cli.engines.ct2 import manifest
 from gamio_cli.errors import ModelUnavailable
 
@@ -155,7 +155,7 @@ def check_resources(
             "медленнее. Чтобы ускорить игру, закройте другие программы и запустите её снова: "
             "подготовка нужна только один раз."
         )
-    free_disk = memcheck.free_disk_bytes(root)
+    free_disk = disk.free_disk_bytes(root)
     if free_disk < need.disk:
         raise Ct2Unavailable(
             f"Для быстрого движка (CTranslate2) модели «{what_ru}» нужно "
