@@ -7,13 +7,17 @@ here; their bodies live in configfile (the file), engines/ (models, checks) and 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from gamio_cli.commandline import configfile
 from gamio_cli.commandline.frame import OneLineGroup, RussianCommand
 from gamio_cli.storage.paths import config_file
-from gamio_cli.terminal.shell import say
+from gamio_cli.terminal.oneline import guard
+from gamio_cli.terminal.shell import YES, say
 
 config_app = typer.Typer(
     cls=OneLineGroup,
@@ -47,3 +51,91 @@ def config_show(ctx: typer.Context) -> None:
     for key, value, where in rows:
         sys.stdout.write(f"  {key.ljust(width)} = {value}  ({where})\n")
     sys.stdout.flush()
+
+
+models_app = typer.Typer(
+    cls=OneLineGroup,
+    add_completion=False,
+    rich_markup_mode=None,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["--help", "-h"]},
+    help="Модели: без команды — каталог (что скачано, где и сколько места занимает); "
+    "download — скачать, remove — удалить.",
+    short_help="Каталог моделей; download — скачать, remove — удалить.",
+)
+
+
+def _roots() -> list[Path]:
+    """Where gamio keeps its own copies of models (converted, repaired)."""
+    from gamio_cli.engines.ct2.convert import cache_root
+    from gamio_cli.engines.repair import repair_root
+
+    return [cache_root(), repair_root()]
+
+
+def _used(ctx: typer.Context) -> dict[str, str]:
+    return configfile.current_models(configfile.play_of(ctx), _settings(ctx))
+
+
+def _settings(ctx: typer.Context) -> configfile.FileSettings:
+    found = ctx.meta.get(configfile.META_KEY)
+    return found if found is not None else configfile.read(configfile.play_of(ctx), config_file())
+
+
+def _print(lines: list[str]) -> int:
+    for line in lines:
+        say(line, sys.stdout)
+    return 0
+
+
+@models_app.callback()
+def models(ctx: typer.Context) -> None:
+    """Показать каталог моделей: роль, имя, id, размер, скачана ли и где."""
+    if ctx.invoked_subcommand is None:
+        from gamio_cli.engines import modelstore
+
+        run(lambda: _print(modelstore.listing(_used(ctx), _roots())))
+
+
+@models_app.command("download", cls=RussianCommand)
+def models_download(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="ИМЯ…", help="Имена из каталога или id; без имён — модели настроек."),
+    ] = None,
+) -> None:
+    """Скачать модели (сначала скажет размер и проверит место на диске)."""
+    from gamio_cli.engines import modelstore
+
+    run(lambda: modelstore.download(modelstore.entries_for(names or [], _used(ctx)),
+                                    lambda line: say(line, sys.stdout)))
+
+
+@models_app.command("remove", cls=RussianCommand)
+def models_remove(
+    name: Annotated[str, typer.Argument(metavar="ИМЯ", help="Имя из каталога или id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Не спрашивать подтверждения.")] = False,
+) -> None:
+    """Удалить скачанную модель и её копии в кеше gamio (спросит подтверждение)."""
+    from gamio_cli.engines import modelstore
+
+    def body() -> int:
+        found = modelstore.find_one(name)
+        model_id = found if isinstance(found, str) else found.id
+        if not yes:
+            sys.stdout.write(f"Удалить модель «{model_id}» с диска? (да/нет) › ")
+            sys.stdout.flush()
+            if sys.stdin.readline().strip().lower() not in YES:
+                say("Ничего не удалено.", sys.stdout)
+                return 1
+        return _print(modelstore.remove(model_id, _roots()))
+
+    run(body)
+
+
+def run(body: Callable[[], int]) -> None:
+    """A command's body under guard: one Russian line for a failure; its status is the exit."""
+    code = guard(body, debug=False)
+    if code:
+        raise typer.Exit(code)

@@ -167,6 +167,13 @@ def effective(play: Any, found: FileSettings) -> list[tuple[str, str, str]]:
     return rows
 
 
+def current_models(play: Any, found: FileSettings) -> dict[str, str]:
+    """The model each role uses with these settings (and the environment): hub id or folder."""
+    ctx = play.make_context("play", [], default_map=found.play, resilient_parsing=True)
+    return {role: expand(str(ctx.params[name]), role) for name, role in MODEL_ROLES.items()
+            if ctx.params.get(name)}
+
+
 def _env_name(param: Any) -> str:
     envvar = param.envvar
     return envvar if isinstance(envvar, str) else ", ".join(envvar or ())

@@ -169,6 +169,11 @@ def _from_hub(repo_id: str, what_ru: str, option: str) -> Path:
         raise _hub_error(error, repo_id, what_ru, option, cache) from error
 
 
+def cached_model_dir(repo_id: str) -> Path | None:
+    """The complete (or repaired) cached model of repo_id, or None; never uses the network."""
+    return _from_cache(repo_id, hub_cache_dir())
+
+
 def _from_cache(repo_id: str, cache: Path) -> Path | None:
     """The complete cached snapshot of repo_id, or None (no network is used)."""
     from huggingface_hub import snapshot_download
@@ -247,19 +252,24 @@ def check_space(plan: Plan, cache: Path, what_ru: str) -> None:
 
     Files already complete in the cache (an interrupted download) are not counted again.
     """
-    have = _cached_bytes(plan.repo_id, cache)
-    need = max(0, plan.total - have)
+    require_space(max(0, plan.total - cached_bytes(plan.repo_id, cache)), cache,
+                  f"модели «{plan.repo_id}» ({what_ru})")
+
+
+def require_space(need: int, cache: Path, what_ru: str) -> None:
+    """ModelUnavailable unless need bytes and the margin fit on the disk of cache."""
     free = disk.free_disk_bytes(cache)
     if need + disk.MARGIN_BYTES > free:
         raise ModelUnavailable(
-            f"Не хватает места для модели «{plan.repo_id}» ({what_ru}): нужно "
-            f"{disk.size_ru(need)} и ещё {disk.size_ru(disk.MARGIN_BYTES)} запаса, а на диске "
-            f"с кешем моделей ({cache}) свободно {disk.size_ru(free)}. Освободите место "
-            "(gamio models remove ИМЯ) или выберите модель поменьше (список: gamio models)."
+            f"Не хватает места для {what_ru}: нужно {disk.size_ru(need)} и ещё "
+            f"{disk.size_ru(disk.MARGIN_BYTES)} запаса, а на диске с кешем моделей ({cache}) "
+            f"свободно {disk.size_ru(free)}. Освободите место (gamio models remove ИМЯ) или "
+            "выберите модель поменьше (список: gamio models)."
         )
 
 
-def _cached_bytes(repo_id: str, cache: Path) -> int:
+def cached_bytes(repo_id: str, cache: Path) -> int:
+    """Bytes of repo_id's complete files in the cache (what a resumed download skips)."""
     blobs = cache / ("models--" + repo_id.replace("/", "--")) / "blobs"
     if not blobs.is_dir():
         return 0

@@ -31,7 +31,7 @@ _PHRASES = (
     ("default: ", "по умолчанию: "),
 )
 # typer's type labels after a metavar ("ИМЯ <str>") and braces around a choice-less argument.
-_TYPE_LABEL = re.compile(r"\s<(?:str|int|float|bool|path|text)>")
+_TYPE_LABEL = re.compile(r"\s<(?:list\[)?(?:str|int|float|bool|path|text)\]?>")
 _BRACED = re.compile(r"\{([^{}|,]+)\}")
 # click's ranges: "[x>=0]", "[1<=x<=5]".
 _RANGES = (
