@@ -237,3 +237,34 @@ def _try_ct2(
 
 def _device_ru(device: str) -> str:
     return {"cpu": "на процессоре", "cuda": "на видеокарте", "mps": "на Apple MPS"}.get(device, device)
+
+
+def timed_check(config: ModelConfig) -> list[str]:
+    """`gamio doctor --check`: load the models, translate one sentence each way and write 20
+    tokens; Russian lines with the times (and tokens per second)."""
+    import time
+
+    from gamio_cli.settings import Settings
+
+    start = time.perf_counter()
+    models = load_models(config)
+    lines = [f"загрузка моделей: {time.perf_counter() - start:.1f} с"]
+    sentence_en = "You open the heavy door and step into the dark hall."
+    if models.ru_en is not None:
+        start = time.perf_counter()
+        sentence_en = models.ru_en.translate("Я открываю тяжёлую дверь и вхожу в тёмный зал.")
+        lines.append(f"ru→en: {time.perf_counter() - start:.2f} с — {sentence_en}")
+    start = time.perf_counter()
+    text = models.generator.generate(sentence_en + "\n", Settings(max_new_tokens=20))
+    seconds = time.perf_counter() - start
+    tokens = models.generator.count_tokens(text)
+    lines.append(f"рассказчик: {tokens} токенов за {seconds:.2f} с "
+                 f"({tokens / seconds if seconds else 0:.1f} токенов/с)")
+    if models.en_ru is not None:
+        start = time.perf_counter()
+        russian = models.en_ru.translate(sentence_en)
+        lines.append(f"en→ru: {time.perf_counter() - start:.2f} с — {russian}")
+    close = getattr(models.generator, "close", None)
+    if callable(close):
+        close()
+    return lines

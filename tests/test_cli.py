@@ -282,11 +282,11 @@ def test_an_opening_typed_before_a_load_failure_is_kept(
 # (of options, models, worlds, formats, variables), never typer's or click's frame.
 HELP_COMMANDS = [[], ["play"], ["saves"], ["saves", "rm"], ["saves", "mv"], ["export"],
                  ["config"], ["config", "path"], ["config", "show"], ["models"],
-                 ["models", "download"], ["models", "remove"]]
+                 ["models", "download"], ["models", "remove"], ["doctor"]]
 NAMES = {"gamio", "saves", "rm", "mv", "play", "export", "auto", "cpu", "cuda", "mps",
          "ctranslate2", "CTranslate2", "transformers", "int8", "md", "html", "HTML", "Markdown",
          "ID", "id", "N", "Hugging", "Face", "fantasy", "mystery", "apocalypse", "zombies",
-         "custom", "config", "path", "show", "TOML", "models", "download", "remove"}  # fmt: skip
+         "custom", "config", "path", "show", "TOML", "models", "download", "remove", "doctor"}  # fmt: skip
 FRAME = ("Usage", "Options", "Commands", "Arguments", "Show this", "default", "env var",
          "required", "<bool>", "<str>", "OPTIONS", "COMMAND", "ARGS", "Missing", "Input should",
          "Error", "Try ")  # fmt: skip

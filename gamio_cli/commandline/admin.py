@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -139,3 +139,41 @@ def run(body: Callable[[], int]) -> None:
     code = guard(body, debug=False)
     if code:
         raise typer.Exit(code)
+
+
+def doctor(
+    ctx: typer.Context,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Ещё и загрузить модели: по фразе в каждую сторону и "
+                     "20 токенов рассказчика, с временем."),
+    ] = False,
+) -> None:
+    """Проверить, заработает ли игра здесь: версии, устройства, память, диск, сеть, модели."""
+    from gamio_cli.engines import doctor as checks
+    from gamio_cli.engines.hf.int8_weights import int8_available
+    from gamio_cli.storage.paths import default_saves_dir
+
+    found = _settings(ctx)
+    saves = found.play.get("saves_dir")
+    machine = checks.Machine(_used(ctx), Path(saves) if saves else default_saves_dir(),
+                             _roots(), int8_available)
+    sections = list(checks.SECTIONS)
+    if check:
+        sections.append(lambda _machine: _checked_models(ctx, checks.Section))
+
+    def body() -> int:
+        lines, code = checks.report(machine, sections)
+        _print(lines)
+        return code
+
+    run(body)
+
+
+def _checked_models(ctx: typer.Context, section: Any) -> Any:
+    from gamio_cli.model import ModelConfig, timed_check
+
+    used = _used(ctx)
+    config = ModelConfig(generator=used["generator"], ru_en=used.get("ru-en"),
+                         en_ru=used.get("en-ru"))
+    return section("Проверка моделей (--check)", timed_check(config))
