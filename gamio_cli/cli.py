@@ -38,7 +38,7 @@ from gamio_cli.commandline.options import (
     Scenario,
     Seed,
 )
-from gamio_cli.engines.catalogue import expand
+from gamio_cli.engines.catalogue import by_id, expand
 from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN
 from gamio_cli.storage.paths import config_file
 from gamio_cli.terminal.oneline import guard
@@ -96,11 +96,13 @@ def play(
     debug: Debug = False,
 ) -> None:
     """Играть (по умолчанию продолжает последнюю историю)."""
-    found = ctx.meta.get(configfile.META_KEY)
+    found = ctx.meta.get(configfile.META_KEY) or configfile.FileSettings(config_file())
+    generator = expand(generator, "generator")
+    entry = by_id(generator)
     options = PlayOptions(
-        new, load, scenario, expand(generator, "generator"), expand(ru_en, "ru-en"),
-        expand(en_ru, "en-ru"), device, saves_dir, seed, debug, engine,
-        settings=found.settings() if found is not None else None,
+        new, load, scenario, generator, expand(ru_en, "ru-en"), expand(en_ru, "en-ru"), device,
+        saves_dir, seed, debug, engine,
+        settings=found.settings(entry.sampler if entry is not None else None),
         fallback_options=_fallback_options(ctx),
     )
     _check_play(options)

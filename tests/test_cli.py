@@ -286,7 +286,8 @@ HELP_COMMANDS = [[], ["play"], ["saves"], ["saves", "rm"], ["saves", "mv"], ["ex
 NAMES = {"gamio", "saves", "rm", "mv", "play", "export", "auto", "cpu", "cuda", "mps",
          "ctranslate2", "CTranslate2", "transformers", "int8", "md", "html", "HTML", "Markdown",
          "ID", "id", "N", "Hugging", "Face", "fantasy", "mystery", "apocalypse", "zombies",
-         "custom", "config", "path", "show", "TOML", "models", "download", "remove", "doctor"}  # fmt: skip
+         "custom", "config", "path", "show", "TOML", "models", "download", "remove", "doctor", "aid2",
+         "gpt2", "xl", "opus", "tc", "big"}  # fmt: skip
 FRAME = ("Usage", "Options", "Commands", "Arguments", "Show this", "default", "env var",
          "required", "<bool>", "<str>", "OPTIONS", "COMMAND", "ARGS", "Missing", "Input should",
          "Error", "Try ")  # fmt: skip

@@ -56,9 +56,11 @@ class FileSettings:
             tree["export"] = dict(folder)
         return tree
 
-    def settings(self) -> Settings | None:
-        """The sampler defaults for new stories, or None when the file sets none."""
-        return Settings(**self.sampler) if self.sampler else None
+    def settings(self, recommended: dict[str, Any] | None = None) -> Settings | None:
+        """The sampler defaults for new stories: the file's, over what the generator's
+        authors recommend (the catalogue's), over the built-in ones (None: all built-in)."""
+        values = {**(recommended or {}), **self.sampler}
+        return Settings(**values) if values else None
 
 
 def play_of(ctx: Any) -> Any:

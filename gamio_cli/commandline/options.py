@@ -34,16 +34,19 @@ GeneratorModel = Annotated[
     str,
     typer.Option(
         "--generator", envvar="GAMIO_GENERATOR", metavar="ID|ПАПКА",
-        help="Модель-рассказчик: id на Hugging Face или локальная папка.",
+        help="Модель-рассказчик: имя из каталога (gamio models: aid2, gpt2-xl…), id на "
+        "Hugging Face или локальная папка.",
     ),
 ]
 RuEnModel = Annotated[
     str,
-    typer.Option("--ru-en", envvar="GAMIO_RU_EN", metavar="ID|ПАПКА", help="Переводчик с русского."),
+    typer.Option("--ru-en", envvar="GAMIO_RU_EN", metavar="ID|ПАПКА",
+                 help="Переводчик с русского: opus, opus-tc-big, id или папка."),
 ]
 EnRuModel = Annotated[
     str,
-    typer.Option("--en-ru", envvar="GAMIO_EN_RU", metavar="ID|ПАПКА", help="Переводчик на русский."),
+    typer.Option("--en-ru", envvar="GAMIO_EN_RU", metavar="ID|ПАПКА",
+                 help="Переводчик на русский: opus, opus-tc-big, id или папка."),
 ]
 Device = Annotated[
     str,

@@ -154,3 +154,10 @@ def test_any_valid_sampler_value_round_trips(tmp_path_factory: pytest.TempPathFa
     path.write_text(f"temperature = {temperature!r}\ntop_k = {top_k}\n", encoding="utf-8")
     found = configfile.read(play_command(), path)
     assert found.sampler == {"temperature": temperature, "top_k": top_k}
+
+
+def test_the_files_sampler_beats_the_catalogues_recommendation(config: Path) -> None:
+    config.write_text("temperature = 0.8\n", encoding="utf-8")
+    found = configfile.read(play_command(), config)
+    recommended = {"temperature": 1.0, "top_p": 0.7}  # gameGPT-small's authors
+    assert found.settings(recommended) == Settings(temperature=0.8, top_p=0.7)

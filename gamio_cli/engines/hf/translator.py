@@ -23,6 +23,9 @@ OUTPUT_PER_INPUT_TOKEN = 2.0
 OUTPUT_SLACK_TOKENS = 16
 # Marian models are trained on inputs of at most this many tokens.
 MARIAN_MAX_TOKENS = 512
+# A multi-target model (opus-mt-tc-big-en-zle writes Belarusian, Russian and Ukrainian) needs
+# every source sentence to start with the target token; this one, when it knows it.
+RUSSIAN_TARGET = ">>rus<<"
 
 
 class MarianTranslator:
@@ -37,6 +40,8 @@ class MarianTranslator:
         self.max_tokens = min(positions, MARIAN_MAX_TOKENS) - 1
         beams = getattr(model.generation_config, "num_beams", None) or 1
         self.num_beams = max(1, min(beams, MAX_BEAMS))
+        codes = getattr(tokenizer, "supported_language_codes", None) or []
+        self.target_token: str | None = RUSSIAN_TARGET if RUSSIAN_TARGET in codes else None
         self._cache: dict[str, str] = {}
 
     @classmethod
@@ -78,7 +83,8 @@ class MarianTranslator:
         for index, chunk in enumerate(self._chunks(sentence)):
             if index and cancel is not None:
                 cancel.check()
-            pieces.append(self._run_model(chunk))
+            pieces.append(self._run_model(f"{self.target_token} {chunk}" if self.target_token
+                                          else chunk))
         result = " ".join(piece for piece in pieces if piece)
         self._cache[sentence] = result
         return result

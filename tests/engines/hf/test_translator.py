@@ -138,3 +138,27 @@ def test_overlong_sentence_is_split_to_fit(tiny_models: TinyModels) -> None:
     assert len(runs) >= 2
     assert all(ids.shape[1] <= translator.max_tokens + 1 for ids in runs)
     assert isinstance(result, str)
+
+
+def test_a_single_target_model_gets_no_target_token(en_ru: MarianTranslator) -> None:
+    assert en_ru.target_token is None
+
+
+def test_a_multi_target_model_gets_the_russian_token_before_every_sentence(
+    en_ru: MarianTranslator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """opus-mt-tc-big-en-zle writes three languages: each sentence must start with >>rus<<."""
+    codes = property(lambda self: [">>bel<<", ">>rus<<", ">>ukr<<"])
+    monkeypatch.setattr(type(en_ru.tokenizer), "supported_language_codes", codes, raising=False)
+    multi = MarianTranslator(en_ru.tokenizer, en_ru.model, "cpu")
+    assert multi.target_token == ">>rus<<"
+    seen: list[str] = []
+    real = multi._run_model
+
+    def spy(text: str) -> str:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(multi, "_run_model", spy)
+    multi.translate("You open the door. You see a dragon.")
+    assert seen == [">>rus<< You open the door.", ">>rus<< You see a dragon."]
