@@ -109,7 +109,17 @@ def _letters(number: int) -> str:
             return text
 
 
-def _build_marian(out: Path, source: list[str], target: list[str], seed: int) -> None:
+def build_marian(path: Path, direction: str, shape: dict[str, int | str], vocab_size: int) -> Path:
+    """A random-weight Marian model of another shape (benchmarks/translators.py), built once;
+    direction is "ru-en" or "en-ru" (which script trains its tokenizers)."""
+    texts = (russian_corpus(), english_corpus())
+    source, target = texts if direction == "ru-en" else texts[::-1]
+    _once(path, lambda out: _build_marian(out, source, target, 3, shape, vocab_size))
+    return path
+
+
+def _build_marian(out: Path, source: list[str], target: list[str], seed: int,
+                  shape: dict[str, int | str] | None = None, vocab_size: int = MARIAN_VOCAB) -> None:
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -118,20 +128,20 @@ def _build_marian(out: Path, source: list[str], target: list[str], seed: int) ->
     for piece in pieces:
         vocab.setdefault(piece, len(vocab))
     filler = (f"▁zq{_letters(n)}" for n in range(10**6))
-    while len(vocab) < MARIAN_VOCAB - 1:
+    while len(vocab) < vocab_size - 1:
         vocab.setdefault(next(filler), len(vocab))
-    pad = MARIAN_VOCAB - 1
+    pad = vocab_size - 1
     vocab["<pad>"] = pad
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json")
                     ).save_pretrained(out)
-    shape = MARIAN_SHAPE
+    shape = {"activation": "swish", **(shape or MARIAN_SHAPE)}
     config = MarianConfig(
-        vocab_size=MARIAN_VOCAB, d_model=shape["d_model"],
+        vocab_size=vocab_size, d_model=shape["d_model"],
         encoder_layers=shape["layers"], decoder_layers=shape["layers"],
         encoder_attention_heads=shape["heads"], decoder_attention_heads=shape["heads"],
         encoder_ffn_dim=shape["ffn"], decoder_ffn_dim=shape["ffn"],
-        max_position_embeddings=shape["positions"], activation_function="swish",
+        max_position_embeddings=shape["positions"], activation_function=shape["activation"],
         scale_embedding=True, static_position_embeddings=True, pad_token_id=pad,
         eos_token_id=0, decoder_start_token_id=pad, forced_eos_token_id=0,
     )

@@ -122,7 +122,8 @@ def _checked(path: Path, key: str, param: Any, value: Any) -> Any:
         raise bad(path, f"ключ «{key}» = {value!r}: нужно целое число")
     if kind is int and minimum is not None and value < minimum:
         raise bad(path, f"ключ «{key}» = {value!r}: нужно целое число от {minimum}")
-    return value
+    # A folder written as "~/…" means the home folder (no shell expands it in a file).
+    return str(Path(value).expanduser()) if kind is Path else value
 
 
 def _annotation(param: Any) -> tuple[Any, Any]:

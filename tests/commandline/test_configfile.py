@@ -161,3 +161,11 @@ def test_the_files_sampler_beats_the_catalogues_recommendation(config: Path) -> 
     found = configfile.read(play_command(), config)
     recommended = {"temperature": 1.0, "top_p": 0.7}  # gameGPT-small's authors
     assert found.settings(recommended) == Settings(temperature=0.8, top_p=0.7)
+
+
+def test_a_folder_in_the_file_may_start_with_the_home_folder(config: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config.write_text('saves-dir = "~/my saves"\n', encoding="utf-8")
+    code, output = invoke(["saves"])
+    assert code == 0 and str(tmp_path / "my saves") in output
