@@ -166,3 +166,29 @@ def test_a_cut_download_resumes_where_it_stopped(serve: object, hf: Path,
     assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
     assert "cut/model/model.safetensors@4096" in hub.requested  # fetched from byte 4096 on
     assert not list(hf.rglob("*.incomplete"))
+
+
+def _play(args: list[str]) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from gamio_cli.cli import app
+
+    result = CliRunner().invoke(app, ["play", "--new", "--scenario", "fantasy", *args], input="",
+                                prog_name="gamio")
+    return result.exit_code, result.output
+
+
+def test_the_game_says_which_equivalent_plays_for_a_short_name(
+    serve: object, tiny_models: TinyModels, tmp_path: Path
+) -> None:
+    """`--generator aid2` is the catalogue's choice: its equivalent may stand in, said once;
+    the same model typed out as an id fails with the reason instead."""
+    serve({"imperialwool/ai-dungeon-large-en": repo_from_dir(tiny_models.generator)})  # type: ignore[operator]
+    local = ["--ru-en", str(tiny_models.ru_en), "--en-ru", str(tiny_models.en_ru),
+             "--saves-dir", str(tmp_path / "saves"), "--engine", "transformers"]
+    code, output = _play(["--generator", "aid2", *local])
+    assert code == 0, output
+    assert ("«lukasstraub2/gpt2-aidungeon2» (генератор историй) недоступна на Hugging Face; "
+            "вместо неё играет равноценная «imperialwool/ai-dungeon-large-en»") in " ".join(output.split())
+    code, output = _play(["--generator", "lukasstraub2/gpt2-aidungeon2", *local])
+    assert code == 1 and "не найдена на Hugging Face" in output and "равноценная" not in output
