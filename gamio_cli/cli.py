@@ -153,7 +153,8 @@ saves_app = typer.Typer(
 app.add_typer(saves_app, name="saves")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(admin.models_app, name="models")
-app.command(cls=RussianCommand, short_help="Проверка для отчёта об ошибке: версии, железо, модели.")(admin.doctor)
+app.command(cls=RussianCommand,
+            short_help="Проверка для отчёта об ошибке: версии, железо, модели.")(admin.doctor)
 
 
 def _store(ctx: typer.Context, saves_dir: Path | None) -> Any:

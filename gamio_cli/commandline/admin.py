@@ -102,7 +102,8 @@ def models_download(
     ctx: typer.Context,
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="ИМЯ…", help="Имена из каталога или id; без имён — модели настроек."),
+        typer.Argument(metavar="ИМЯ…",
+                       help="Имена из каталога или id; без имён — модели настроек."),
     ] = None,
 ) -> None:
     """Скачать модели (сначала скажет размер и проверит место на диске)."""

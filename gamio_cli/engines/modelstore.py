@@ -66,9 +66,9 @@ def listing(used: dict[str, str], roots: list[Path]) -> list[str]:
     for entry in catalogue.entries():
         star = "★" if used.get(entry.role, "").lower() == entry.id.lower() else " "
         shown.add(entry.id.lower())
+        size, ram = disk.size_ru(entry.size_mb * 10**6), disk.size_ru(entry.ram_mb * 10**6)
         lines.append(f"{star} {ROLE_RU[entry.role]:<14} {entry.name:<15} {entry.id:<36} "
-                     f"{disk.size_ru(entry.size_mb * 10**6):>7}  ОЗУ {disk.size_ru(entry.ram_mb * 10**6):>7}"
-                     f"  {entry.language}  {_state(entry.id, roots)}")
+                     f"{size:>7}  ОЗУ {ram:>7}  {entry.language}  {_state(entry.id, roots)}")
     for role, value in used.items():
         if value.lower() not in shown:
             where = _state(value, roots) if hub.is_hub_id(value) else "своя папка"
@@ -109,10 +109,10 @@ def entries_for(names: list[str], used: dict[str, str]) -> list[tuple[str, str]]
 def download(models: list[tuple[str, str]], say: Callable[[str], None]) -> int:
     """Fetch models into the hub cache: the total size and the free disk said (and checked)
     first, then huggingface_hub's bars per file. Ctrl-C keeps what came; the next call resumes."""
-    missing = [(model_id, what) for model_id, what in models if hub.cached_model_dir(model_id) is None]
-    for model_id, _ in models:
-        if (model_id, _) not in missing:
-            say(f"«{model_id}» уже скачана.")
+    missing = [model for model in models if hub.cached_model_dir(model[0]) is None]
+    for model in models:
+        if model not in missing:
+            say(f"«{model[0]}» уже скачана.")
     if not missing:
         return 0
     if hub.offline_mode() or not hub.endpoint_reachable(hub.hub_endpoint()):
@@ -126,7 +126,12 @@ def download(models: list[tuple[str, str]], say: Callable[[str], None]) -> int:
     hub.require_space(need, cache, "моделей " + ", ".join(f"«{p.repo_id}»" for p in plans))
     for model_id, what in missing:
         say(f"Скачиваю «{model_id}» ({what})… (Ctrl-C — прервать; повтор команды продолжит)")
-        folder = hub.resolve_model_dir(model_id, what)
+        try:
+            folder = hub.resolve_model_dir(model_id, what)
+        except KeyboardInterrupt:
+            # huggingface_hub keeps a partial file as *.incomplete and resumes it next time.
+            say("Загрузка прервана: скачанное сохранено, повтор команды продолжит с того же места.")
+            raise
         say(f"Готово: {folder}")
     return 0
 
