@@ -279,15 +279,24 @@ def cached_bytes(repo_id: str, cache: Path) -> int:
 
 def _download(repo_id: str, cache: Path, what_ru: str = "модель") -> Path:
     """Fetch only the files the game needs (one weight format), showing huggingface_hub's
-    progress, after checking that they fit on the disk; then the repairs old repos need."""
-    from huggingface_hub import snapshot_download
+    progress bar per file, after checking that they fit on the disk; then the repairs old
+    repos need.
+
+    One file at a time, small ones first, in this thread: snapshot_download's worker threads
+    would keep a download running after Ctrl-C (the interpreter waits for them); here Ctrl-C
+    stops at once. Complete files stay in the cache and the next call fetches only the rest;
+    huggingface_hub resumes a file after a dropped connection within the call, but deletes a
+    partial file whose download stops, so the interrupted file starts over.
+    """
+    from huggingface_hub import hf_hub_download
 
     plan = download_plan(repo_id)
     check_space(plan, cache, what_ru)
-    # No revision=info.sha: only a branch download records refs/main, which the offline
-    # cache lookup of the next start needs. huggingface_hub resumes a partly fetched file.
-    folder = snapshot_download(repo_id, cache_dir=cache, allow_patterns=list(plan.sizes),
-                               endpoint=hub_endpoint())
+    # revision main (not info.sha): only a branch download records refs/main, which the
+    # offline cache lookup of the next start needs.
+    paths = [hf_hub_download(repo_id, name, cache_dir=cache, endpoint=hub_endpoint())
+             for name in plan.sizes]
+    folder = Path(paths[0]).parent
     return repair.repaired(Path(folder), lambda: stock_tokenizer(cache), what_ru)
 
 

@@ -28,6 +28,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     repos: ClassVar[dict[str, dict[str, bytes]]] = {}
     requested: ClassVar[list[str]] = []  # "repo/file" of every file body sent
     cut_after: ClassVar[dict[str, int]] = {}  # "repo/file" -> bytes sent before the drop (once)
+    hold_after: ClassVar[dict[str, int]] = {}  # "repo/file" -> bytes sent before a stall (once)
+    released: ClassVar[threading.Event] = threading.Event()  # ends every stall
 
     def _reply(self, body: bytes, headers: dict[str, str] | None = None, status: int = 200) -> None:
         self.send_response(status)
@@ -74,7 +76,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.requested.append(f"{repo}/{name}" + (f"@{start}" if start else ""))
         part = body[start:]
-        cut = self.cut_after.pop(f"{repo}/{name}", None)
+        hold = self.hold_after.pop(f"{repo}/{name}", None)
+        cut = self.cut_after.pop(f"{repo}/{name}", hold)
         if cut is not None:  # announce the whole body, send a part, drop the connection
             self.send_response(200)
             self.send_header("Content-Length", str(len(part)))
@@ -83,6 +86,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(part[:cut])
             self.wfile.flush()
+            if hold is not None:  # a stalled network: nothing more until released
+                self.released.wait(30)
             self.close_connection = True
             return
         if start:
@@ -103,8 +108,9 @@ class FakeHub:
     """Serves repos until closed; endpoint is what HF_ENDPOINT should be."""
 
     def __init__(self, repos: dict[str, dict[str, bytes]]) -> None:
-        handler: Any = type("RepoHandler", (Handler,), {"repos": repos, "requested": [],
-                                                         "cut_after": {}})
+        handler: Any = type("RepoHandler", (Handler,), {
+            "repos": repos, "requested": [], "cut_after": {}, "hold_after": {},
+            "released": threading.Event()})
         self.handler = handler
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -117,6 +123,14 @@ class FakeHub:
     def cut(self, repo_file: str, after: int) -> None:
         self.handler.cut_after[repo_file] = after
 
+    def hold(self, repo_file: str, after: int) -> None:
+        """The file's download stalls after `after` bytes until release() (or close())."""
+        self.handler.hold_after[repo_file] = after
+
+    def release(self) -> None:
+        self.handler.released.set()
+
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()

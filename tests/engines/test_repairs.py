@@ -5,7 +5,10 @@ without model_type, a missing or weightless repo that falls back to its catalogu
 
 from __future__ import annotations
 
+import _thread
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 from huggingface_hub import constants as hf_constants
 
 from gamio_cli.engines import disk, repair
-from gamio_cli.engines.hub import RepoUnusable, resolve_model_dir
+from gamio_cli.engines.hub import RepoUnusable, cached_model_dir, resolve_model_dir
 from gamio_cli.errors import ModelUnavailable
 from gamio_cli.model import GENERATOR_OPTION, ModelConfig, load_generator, settle
 from gamio_cli.settings import Settings
@@ -192,3 +195,36 @@ def test_the_game_says_which_equivalent_plays_for_a_short_name(
             "вместо неё играет равноценная «imperialwool/ai-dungeon-large-en»") in " ".join(output.split())
     code, output = _play(["--generator", "lukasstraub2/gpt2-aidungeon2", *local])
     assert code == 1 and "не найдена на Hugging Face" in output and "равноценная" not in output
+
+
+def test_ctrl_c_mid_download_stops_at_once_leaves_no_partial_file_and_keeps_whole_ones(
+    serve: object, hf: Path, tiny_models: TinyModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """huggingface_hub 2.x deletes a partial file when its download stops (a dropped connection
+    is resumed within the call, see above): the next start fetches that file again, and only it."""
+    monkeypatch.setattr(hf_constants, "DOWNLOAD_CHUNK_SIZE", 1024)
+    files = repo_from_dir(tiny_models.generator)
+    hub = serve({"slow/model": files})  # type: ignore[operator]
+    hub.hold("slow/model/model.safetensors", after=32768)
+
+    def press_ctrl_c_once_partial() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            # The client writes through a buffer: part of what it received is on disk.
+            if any(p.stat().st_size > 0 for p in hf.rglob("*.incomplete")):
+                _thread.interrupt_main()
+                return
+            time.sleep(0.05)
+
+    threading.Thread(target=press_ctrl_c_once_partial, daemon=True).start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        resolve_model_dir("slow/model", "генератор историй")
+    assert time.monotonic() - start < 20  # not waiting for the stalled file
+    assert cached_model_dir("slow/model") is None  # half a model is never used
+    assert not list(hf.rglob("*.incomplete"))
+    before = hub.requested
+    hub.release()
+    folder = resolve_model_dir("slow/model", "генератор историй")
+    assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
+    assert hub.requested[len(before):] == ["slow/model/model.safetensors"]
