@@ -30,7 +30,13 @@ from gamio_cli.commandline.options import (
     SaveName,
     SavesDir,
     Scenario,
+    NarratorLanguage,
     Seed,
+    Server,
+    ServerApi,
+    ServerContext,
+    ServerModel,
+    ServerStall,
 )
 from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN
 from gamio_cli.terminal.oneline import guard
@@ -80,10 +86,17 @@ def play(
     saves_dir: SavesDir = None,
     seed: Seed = None,
     debug: Debug = False,
+    server: Server = None,
+    server_model: ServerModel = None,
+    server_api: ServerApi = "completions",
+    server_context: ServerContext = None,
+    server_stall: ServerStall = 60.0,
+    narrator_language: NarratorLanguage = "auto",
 ) -> None:
     """Играть (по умолчанию продолжает последнюю историю)."""
     options = PlayOptions(
-        new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug, engine
+        new, load, scenario, generator, ru_en, en_ru, device, saves_dir, seed, debug, engine,
+        server or None, server_model, server_api, server_context, server_stall, narrator_language,
     )
     _check_play(options)
     code = guard(lambda: _launch(options), debug)

@@ -17,7 +17,7 @@ from typing import Protocol
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, SaveError
 from gamio_cli.game import Game, open_backup, open_save, save_new
-from gamio_cli.model import ModelConfig, Models, check_models, load_models
+from gamio_cli.model import ModelConfig, Models, ServerConfig, check_models, load_models
 from gamio_cli.storage.filelock import FileLock
 from gamio_cli.storage.paths import default_saves_dir, history_file
 from gamio_cli.storage.store import BackupAvailable, SaveStore
@@ -93,6 +93,9 @@ def launch(options: PlayOptions) -> int:
         for notice in (*models.cache_notices, models.notice):
             if notice:
                 io.info(notice)
+        set_notice = getattr(models.generator, "set_notice", None)
+        if set_notice is not None:  # a server's notices (a 429 wait, settings it ignores)
+            set_notice(io.info)
         # Both generators drop old turns in jumps, so their prompt caches are re-used.
         step = getattr(models.generator, "window_step", 1)
         runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)
@@ -185,7 +188,16 @@ def _config(options: PlayOptions) -> ModelConfig:
         device=options.device,
         seed=options.seed,
         engine=options.engine,
+        server=_server(options),
+        narrator_language=options.narrator_language,
     )
+
+
+def _server(options: PlayOptions) -> ServerConfig | None:
+    if not options.server:
+        return None
+    return ServerConfig(options.server, options.server_model, options.server_api,
+                        options.server_context, options.server_stall)
 
 
 def _load(io: LaunchIO, options: PlayOptions) -> Models:

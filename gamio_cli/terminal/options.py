@@ -19,3 +19,9 @@ class PlayOptions:
     seed: int | None
     debug: bool
     engine: str = "auto"
+    server: str | None = None  # the narrator's server (--server), or None: a local model
+    server_model: str | None = None
+    server_api: str = "completions"
+    server_context: int | None = None
+    server_stall: float = 60.0
+    narrator_language: str = "auto"
