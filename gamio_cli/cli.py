@@ -112,6 +112,10 @@ def _check_play(options: PlayOptions) -> None:
         raise CLICK.UsageError("--new и --load вместе не используются: выберите одно.")
     if options.load and options.scenario:
         raise CLICK.UsageError("--scenario выбирает мир новой истории, а --load открывает старую.")
+    if options.server_context is not None and options.server_context < 256:
+        raise CLICK.UsageError("--server-context: окно модели — не меньше 256 токенов.")
+    if not options.server_stall > 0:
+        raise CLICK.UsageError("--server-stall: число секунд больше нуля.")
 
 
 def _launch(options: PlayOptions) -> int:

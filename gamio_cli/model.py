@@ -195,6 +195,8 @@ def check_models(config: ModelConfig, on_status: Callable[[str], None] | None = 
         on_status("Проверяю модели (при первом запуске скачиваю)…" if hub else "Проверяю модели…")
     for spec in specs:
         resolve_model_dir(spec.model_id, spec.what_ru, option=spec.option)
+    if config.server is not None:  # the server answers, knows the model, takes the key
+        connect_server(config, on_status).close()
     return pick_device(config.device)
 
 

@@ -68,9 +68,8 @@ Server = Annotated[
     str | None,
     typer.Option(
         "--server", envvar="GAMIO_SERVER", metavar="URL",
-        help="Рассказчик на сервере, совместимом с OpenAI (llama.cpp, vLLM, Ollama, KoboldCpp, "
-        "transformers serve, OpenRouter…), например http://127.0.0.1:8080. Ключ — только в "
-        "переменной окружения GAMIO_API_KEY или OPENAI_API_KEY.",
+        help="Рассказчик на сервере с API OpenAI (llama.cpp, vLLM, Ollama, KoboldCpp…), "
+        "например http://127.0.0.1:8080. Ключ — только в переменной GAMIO_API_KEY.",
     ),
 ]
 ServerModel = Annotated[
@@ -85,21 +84,21 @@ ServerApi = Annotated[
     typer.Option(
         "--server-api", envvar="GAMIO_SERVER_API", metavar="completions|chat|ollama",
         callback=choice("неизвестный API", APIS, "GAMIO_SERVER_API", "--server-api"),
-        help="completions — продолжение текста; chat — для instruct/чат-моделей; ollama — "
+        help="completions — продолжение текста; chat — для чат-моделей; ollama — "
         "собственный API Ollama.",
     ),
 ]
 ServerContext = Annotated[
     int | None,
     typer.Option(
-        "--server-context", envvar="GAMIO_SERVER_CONTEXT", min=256, metavar="N",
+        "--server-context", envvar="GAMIO_SERVER_CONTEXT", metavar="N",
         help="Окно модели в токенах, если сервер его не сообщает (по умолчанию 4096).",
     ),
 ]
 ServerStall = Annotated[
     float,
     typer.Option(
-        "--server-stall", envvar="GAMIO_SERVER_STALL", min=1.0, metavar="СЕКУНДЫ",
+        "--server-stall", envvar="GAMIO_SERVER_STALL", metavar="СЕКУНДЫ",
         help="Сколько секунд ждать, пока сервер молчит, прежде чем отменить ход.",
     ),
 ]
