@@ -94,7 +94,8 @@ def _keep_case(original: str, new: str) -> str:
 def _convert(text: str) -> tuple[str, bool, bool]:
     """(the text in the second person, whether a verb was converted, whether «я» was)."""
     words = list(_WORD.finditer(text))
-    out, last, verb_seen, subject = [], 0, False, False
+    out: list[str] = []
+    last, verb_seen, subject = 0, False, False
     for index, match in enumerate(words):
         word, lower = match.group(0), match.group(0).lower()
         new: str | None = None
