@@ -121,6 +121,9 @@ class Models:
     cache_notices: tuple[str, ...] = ()
     # What the narrator writes, "en" or "ru" (then both translators are None).
     language: str = "en"
+    # The narrator's name, recorded in each turn: the local model's id or folder, or the
+    # server's model and address (never its key).
+    narrator: str = ""
 
 
 def resolve_engine(choice: str, device: str) -> str:
@@ -228,8 +231,9 @@ def load_models(
     if generator is None:
         status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
         generator = load_generator(config.generator, device, config.seed)
+    narrator = f"{remote.model} ({remote.transport.label})" if remote else config.generator
     return Models(generator, translators.get(RU_EN_OPTION), translators.get(EN_RU_OPTION), notice,
-                  tuple(ct2.notices) if ct2 else (), config.language())
+                  tuple(ct2.notices) if ct2 else (), config.language(), narrator)
 
 
 def connect_server(

@@ -98,7 +98,8 @@ def launch(options: PlayOptions) -> int:
             set_notice(io.info)
         # Both generators drop old turns in jumps, so their prompt caches are re-used.
         step = getattr(models.generator, "window_step", 1)
-        runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)
+        runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step,
+                            language=models.language, narrator=models.narrator)
         game = _open_game(store, runner, opened, choice, options, io)
     except KeyboardInterrupt:
         _release(opened)
@@ -214,7 +215,7 @@ def _open_game(
     io: LaunchIO,
 ) -> Game:
     if opened is not None:
-        if opened.story.opening_ru and not opened.story.opening_en:
+        if opened.story.opening_ru and not opened.story.opening_en and runner.language == "en":
             # An opening kept when the models failed at its first start: translated now.
             opened.story.opening_en = translated_opening(runner, opened.story.opening_ru, io)
         return Game(store, runner, opened.story, opened.name, opened.lock)
@@ -238,7 +239,10 @@ def start_story(
 
 
 def translated_opening(runner: TurnRunner, opening_ru: str, io: LaunchIO) -> str:
-    """The player's opening in English, once (Ctrl-C raises KeyboardInterrupt)."""
+    """The player's opening in English, once (Ctrl-C raises KeyboardInterrupt); "" for a
+    narrator that writes Russian (it reads the Russian opening)."""
+    if runner.language == "ru":
+        return ""
     cancel = CancelToken()
     try:
         with cancel_on_interrupt(cancel, Presses()):

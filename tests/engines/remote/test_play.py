@@ -117,3 +117,22 @@ def test_ctrl_c_mid_stream_in_a_terminal(tmp_path: Path, tiny_models: TinyModels
         child.close()
         slow.kill()
     assert SaveStore(tmp_path / "saves").load("фэнтези").turns == []
+
+
+def test_a_russian_narrator_needs_no_translators(tmp_path: Path, tiny_models: TinyModels,
+                                                 served: Served) -> None:
+    """--narrator-language ru: the translators point at folders that do not exist, and the game
+    plays anyway (neither is looked for nor loaded); each turn keeps its Russian only and
+    records the server's model as its narrator. (The tiny model writes English whatever it
+    reads: what is checked is the path, not its prose.)"""
+    env_models = TinyModels(tmp_path / "no-ru-en", tmp_path / "no-en-ru", tiny_models.generator)
+    # transformers serve states no window and the tiny model has 512 positions: the Russian
+    # opening alone is longer, so without --server-context the server fails the turn.
+    run = gamio(tmp_path, env_models, served.url, "открываю дверь\n/original\n", "--new",
+                "--scenario", "fantasy", "--narrator-language", "ru", "--server-context", "512")
+    assert run.returncode == 0, run.stderr
+    assert "переводчик" not in run.stderr and "no-ru-en" not in run.stderr
+    assert "рассказчик написал сам по-русски" in run.stdout
+    turn = SaveStore(tmp_path / "saves").load("фэнтези").turns[0]
+    assert turn.language == "ru" and turn.action_en == "" and turn.continuation_en == ""
+    assert turn.continuation_ru and turn.narrator.endswith(f"({served.url})")
