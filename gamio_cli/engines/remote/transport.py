@@ -62,6 +62,13 @@ def server_label(url: str) -> str:
     return f"{parts.scheme}://{host}{port}" if parts.scheme else host
 
 
+def base_url(url: str) -> str:
+    """The server's root: players often copy an address ending in /v1 (the API's own root),
+    and every path gamio asks for starts with /v1 or is a server's own (/props, /api)."""
+    url = url.strip().rstrip("/")
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
 def retry_after(value: str | None) -> float:
     """Seconds a Retry-After header asks for (1 when absent or a date), within MAX_WAIT_S."""
     try:
@@ -91,7 +98,7 @@ class Transport:
             key = api_key()
             headers = {"Authorization": f"Bearer {key}"} if key else {}
             timeout = httpx.Timeout(self.stall_s, connect=CONNECT_S)
-            self._client = httpx.Client(base_url=self.base_url.rstrip("/"), headers=headers,
+            self._client = httpx.Client(base_url=base_url(self.base_url), headers=headers,
                                         timeout=timeout)
         return self._client
 

@@ -12,7 +12,7 @@ import pytest
 
 from gamio_cli.engines.remote.failures import RemoteFailure
 from gamio_cli.engines.remote.generator import RemoteGenerator
-from gamio_cli.engines.remote.transport import retry_after, server_label
+from gamio_cli.engines.remote.transport import base_url, retry_after, server_label
 from gamio_cli.settings import Settings
 from tests.engines.remote.fakes import Handler, answer, fake_server, sse, stream
 
@@ -127,3 +127,10 @@ def test_messages_name_the_server_without_credentials() -> None:
         "https://example.org:8443"
     assert retry_after("2") == 2.0 and retry_after(None) == 1.0 and retry_after("soon") == 1.0
     assert retry_after("86400") == 30.0  # never waits for long
+
+
+def test_an_address_ending_in_v1_and_a_gateway_path() -> None:
+    assert base_url("http://127.0.0.1:8080/v1/") == "http://127.0.0.1:8080"
+    assert base_url("https://openrouter.ai/api/v1") == "https://openrouter.ai/api"
+    with fake_server({"/v1/completions": lambda h: stream(h, sse("Rain falls."))}) as (url, _):
+        assert play(url + "/v1") == "Rain falls."
