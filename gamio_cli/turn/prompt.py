@@ -53,6 +53,9 @@ HERO_LINES_RU = {
 }  # fmt: skip
 # The author's note's label in each language.
 NOTE_LABELS = {"en": "Author's note", "ru": "Заметка автора"}
+# The window (in tokens, less those to generate) that the "latest actions" setting is meant
+# for: GPT-2's 1024.
+HISTORY_WINDOW = 1024
 # A typical action line stands in for the player's next one when the next prompt is predicted.
 PROBE_ACTION = "You wait."
 PROBE_ACTION_RU = "Вы ждёте."
@@ -138,6 +141,13 @@ def note_text(story: Story, language: str = "en") -> str:
     return f"[{NOTE_LABELS[language]}: {text}]" if text else ""
 
 
+def history_for(story: Story, budget: int) -> int:
+    """How many latest actions the prompt may hold: the story's setting is a default, not a
+    cap, when the window is bigger than GPT-2's (a server's 8k-token model sees 8x as many);
+    the budget still drops the oldest ones that do not fit."""
+    return story.settings.history_actions * max(1, budget // HISTORY_WINDOW)
+
+
 def window_start(items: int, history: int, step: int = 1) -> int:
     """Index of the oldest of `items` actions the model sees: at least the latest `history`.
 
@@ -182,12 +192,15 @@ def build_prompt(
     budget: int,
     step: int = 1,
     language: str = "en",
+    extend_history: bool = False,
 ) -> str:
     """The prompt for the pending action, within budget tokens (window - tokens to generate);
-    pending.action_en is its line in the narrator's language."""
+    pending.action_en is its line in the narrator's language. extend_history: more than the
+    latest-actions setting when the budget is bigger than GPT-2's (history_for)."""
     pinned = pinned_lines(story, pending, language)
     room = budget - _check_pinned(pinned, count_tokens, budget)
-    first = window_start(len(story.turns) + 1, story.settings.history_actions, step)
+    history = history_for(story, budget) if extend_history else story.settings.history_actions
+    first = window_start(len(story.turns) + 1, history, step)
     blocks = [turn_text(turn, language) for turn in story.turns[first:]]
     tail = action_text(pending.mode, pending.action_en)
     note = note_text(story, language)

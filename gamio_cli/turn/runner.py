@@ -188,9 +188,11 @@ class TurnRunner:
         """Generate until a usable continuation comes out, at most max_tries times."""
         settings = story.settings
         budget = self.generator.context_window - settings.max_new_tokens
-        prompt = build_prompt(
-            story, pending, self.generator.count_tokens, budget, self.window_step, self.language
-        )
+        # A server's big window takes more of the history (its generator says so); the local
+        # generators keep the setting, which their prompt caches are tuned for.
+        extend = bool(getattr(self.generator, "extends_history", False))
+        prompt = build_prompt(story, pending, self.generator.count_tokens, budget,
+                              self.window_step, self.language, extend)
         for _ in range(self.max_tries):
             # The player reads each sentence only after it agrees with the hero (agreement.py);
             # the English record keeps the model's own text.

@@ -44,6 +44,9 @@ CHAT_OVERHEAD = 64
 class RemoteGenerator:
     """Implements engine.Generator against a server; language: what its narrator writes."""
 
+    # The runner puts more than the latest-actions setting into a big window (prompt.py).
+    extends_history = True
+
     def __init__(self, transport: Transport, model: str, api: str, window: int,
                  counts_tokens: bool, seed: int | None = None, language: str = "en") -> None:
         self.transport = transport
