@@ -134,21 +134,50 @@ class Transport:
         """POST path and yield the answer's lines as they come; Refused for an error status
         (after the 429 waits), RemoteFailure for the network, Cancelled on Ctrl-C."""
         for attempt in range(MAX_WAITS + 1):
-            stream = _Stream(self, path, body)
+            response = _Headers(self, path, body).wait(cancel)
             try:
-                first = stream.next_item(cancel)
-                if isinstance(first, Refused) and first.status == 429 and attempt < MAX_WAITS:
-                    self._wait(stream.retry_after, cancel)
+                if response.status_code == 429 and attempt < MAX_WAITS:
+                    self._wait(retry_after(response.headers.get("retry-after")), cancel)
                     continue
-                if isinstance(first, Refused):
-                    raise first
-                if first is not None:
-                    yield first
-                    yield from stream.lines(cancel)
+                if response.status_code >= 400:
+                    raise Refused(response.status_code, self._body(response))
+                yield from self._lines(response, cancel)
                 return
             finally:
-                stream.close()
+                _quietly_close(response)
         raise status_failure(429, self.label, "", [])
+
+    def _body(self, response: Any) -> str:
+        import httpx
+
+        try:
+            return str(response.read().decode("utf-8", "replace"))
+        except httpx.HTTPError:
+            return ""
+
+    def _lines(self, response: Any, cancel: CancelToken | None) -> Iterator[str]:
+        """The body's lines, read on this thread (no hand-over per token); a watcher thread
+        shuts the socket on Ctrl-C, so even a silent server lets go within POLL_S."""
+        import httpx
+
+        watcher = _Watcher(response, cancel)
+        try:
+            for line in response.iter_lines():
+                if cancel is not None:
+                    cancel.check()
+                yield line
+        except httpx.TransportError as error:
+            if cancel is not None:
+                cancel.check()
+            raise transport_failure(error, self.label, self.stall_s) from None
+        except Exception:  # the socket shut under a read: what is left is the cancel
+            if cancel is not None:
+                cancel.check()
+            raise
+        finally:
+            watcher.stop()
+        if cancel is not None:
+            cancel.check()
 
     def _wait(self, seconds: float, cancel: CancelToken | None) -> None:
         self.on_notice(f"Сервер просит подождать (HTTP 429): жду {seconds:g} с…")
@@ -159,77 +188,85 @@ class Transport:
             time.sleep(min(POLL_S, max(0.0, deadline - time.monotonic())))
 
 
-_END = object()
-
-
-class _Stream:
-    """One streamed request read on a helper thread: its lines, an error or its end."""
+class _Headers:
+    """One request sent on a helper thread until its status and headers arrive, so that the
+    game's thread can wait for them in slices and let Ctrl-C through (the server may think
+    for a while before it answers: a long prompt)."""
 
     def __init__(self, transport: Transport, path: str, body: dict[str, Any]) -> None:
         self._transport = transport
         self._items: queue.Queue[object] = queue.Queue()
-        self._response: Any = None
-        self._closed = threading.Event()
-        self.retry_after = 1.0
-        self._thread = threading.Thread(target=self._pump, args=(path, body), daemon=True)
-        self._thread.start()
+        self._abandoned = threading.Event()
+        thread = threading.Thread(target=self._send, args=(path, body), daemon=True)
+        thread.start()
 
-    def _pump(self, path: str, body: dict[str, Any]) -> None:
+    def _send(self, path: str, body: dict[str, Any]) -> None:
         try:
-            with self._transport.client().stream("POST", path, json=body) as response:
-                self._response = response
-                if response.status_code >= 400:
-                    self.retry_after = retry_after(response.headers.get("retry-after"))
-                    self._items.put(Refused(response.status_code, response.read().decode(
-                        "utf-8", "replace")))
-                    return
-                for line in response.iter_lines():
-                    if self._closed.is_set():
-                        return
-                    self._items.put(line)
-            self._items.put(_END)
+            client = self._transport.client()
+            response = client.send(client.build_request("POST", path, json=body), stream=True)
         except BaseException as error:  # handed to the game's thread, which decides
-            if not self._closed.is_set():
-                self._items.put(error)
+            self._items.put(error)
+            return
+        self._items.put(response)
+        if self._abandoned.is_set():  # nobody will read it: let the connection go
+            _quietly_close(response)
 
-    def next_item(self, cancel: CancelToken | None) -> str | Refused | None:
-        """The next line, a Refused answer, or None at the end; raises what the thread met."""
+    def wait(self, cancel: CancelToken | None) -> Any:
+        """The response (status and headers read, body not yet); raises what sending met."""
         import httpx
 
         while True:
             if cancel is not None and cancel.cancelled:
-                self.close()
+                self._abandoned.set()
                 cancel.check()
             try:
                 item = self._items.get(timeout=POLL_S)
             except queue.Empty:
                 continue
-            if item is _END:
-                return None
-            if isinstance(item, (str, Refused)):
-                return item
             if isinstance(item, httpx.TransportError):
                 raise transport_failure(item, self._transport.label,
                                         self._transport.stall_s) from None
             if isinstance(item, BaseException):
-                raise RemoteFailure(f"Не удалось прочесть ответ сервера "
-                                    f"{self._transport.label}: {type(item).__name__}.")
+                raise RemoteFailure(f"Не удалось связаться с сервером {self._transport.label}: "
+                                    f"{type(item).__name__}.")
+            return item
 
-    def lines(self, cancel: CancelToken | None) -> Iterator[str]:
-        while (item := self.next_item(cancel)) is not None:
-            if isinstance(item, Refused):  # only the first item can be one
-                raise item
-            yield item
 
-    def close(self) -> None:
-        """Stop reading and close the connection (from the game's thread, e.g. on Ctrl-C)."""
-        if self._closed.is_set():
-            return
-        self._closed.set()
-        if self._response is not None:
-            # Closed on yet another thread: httpx may wait for a lock the reading thread holds,
-            # and the player must get the prompt back now.
-            threading.Thread(target=_quietly_close, args=(self._response,), daemon=True).start()
+class _Watcher:
+    """Polls the cancel token while the game's thread reads the body; on Ctrl-C it shuts the
+    connection's socket, which wakes a read blocked on a silent server at once."""
+
+    def __init__(self, response: Any, cancel: CancelToken | None) -> None:
+        self._response = response
+        self._cancel = cancel
+        self._done = threading.Event()
+        if cancel is not None:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(POLL_S):
+            if self._cancel is not None and self._cancel.cancelled:
+                _shut(self._response)
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+
+
+def _shut(response: Any) -> None:
+    """Shut the response's socket for reading and writing (close() alone does not wake a
+    read blocked in another thread); close the response where no socket is reachable."""
+    import socket
+
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is None:
+        _quietly_close(response)
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
 
 
 def _quietly_close(response: Any) -> None:

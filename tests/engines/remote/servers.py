@@ -77,7 +77,7 @@ def wait_ready(served: Served, path: str = "/v1/models", limit_s: float = START_
     raise RuntimeError(f"the server did not answer in {limit_s:.0f} s:\n{served.tail()}")
 
 
-def _spawn(command: list[str], log: Path, port: int) -> Served:
+def spawn(command: list[str], log: Path, port: int) -> Served:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
            "TRANSFORMERS_VERBOSITY": "error"}
     with open(log, "wb") as sink:
@@ -92,7 +92,7 @@ def transformers_serve(model_dir: Path, log: Path) -> Served:
     code = "import sys; from transformers.cli.transformers import main; sys.exit(main())"
     command = [sys.executable, "-c", code, "serve", str(model_dir), "--host", "127.0.0.1",
                "--port", str(port), "--device", "cpu"]
-    return wait_ready(_spawn(command, log, port))
+    return wait_ready(spawn(command, log, port))
 
 
 def proxy(upstream: str, log: Path, key: str | None = None, delay_s: float = 0.0) -> Served:
@@ -102,4 +102,4 @@ def proxy(upstream: str, log: Path, key: str | None = None, delay_s: float = 0.0
                "--delay", str(delay_s)]
     if key is not None:
         command += ["--key", key]
-    return wait_ready(_spawn(command, log, port), path="/health")
+    return wait_ready(spawn(command, log, port), path="/health")
