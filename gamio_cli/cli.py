@@ -31,12 +31,18 @@ from gamio_cli.commandline.options import (
     EnRuModel,
     GeneratorModel,
     LoadName,
+    NarratorLanguage,
     NewGame,
     RuEnModel,
     SaveName,
     SavesDir,
     Scenario,
     Seed,
+    Server,
+    ServerApi,
+    ServerContext,
+    ServerModel,
+    ServerStall,
 )
 from gamio_cli.engines.catalogue import by_id, expand
 from gamio_cli.model import DEFAULT_EN_RU, DEFAULT_GENERATOR, DEFAULT_RU_EN
@@ -94,6 +100,12 @@ def play(
     saves_dir: SavesDir = None,
     seed: Seed = None,
     debug: Debug = False,
+    server: Server = None,
+    server_model: ServerModel = None,
+    server_api: ServerApi = "completions",
+    server_context: ServerContext = None,
+    server_stall: ServerStall = 60.0,
+    narrator_language: NarratorLanguage = "auto",
 ) -> None:
     """Играть (по умолчанию продолжает последнюю историю)."""
     found = ctx.meta.get(configfile.META_KEY) or configfile.FileSettings(config_file())
@@ -104,6 +116,9 @@ def play(
         saves_dir, seed, debug, engine,
         settings=found.settings(entry.sampler if entry is not None else None),
         fallback_options=_fallback_options(ctx),
+        server=server or None, server_model=server_model, server_api=server_api,
+        server_context=server_context, server_stall=server_stall,
+        narrator_language=narrator_language,
     )
     _check_play(options)
     code = guard(lambda: _launch(options), debug)
@@ -132,6 +147,10 @@ def _check_play(options: PlayOptions) -> None:
         raise CLICK.UsageError("--new и --load вместе не используются: выберите одно.")
     if options.load and options.scenario:
         raise CLICK.UsageError("--scenario выбирает мир новой истории, а --load открывает старую.")
+    if options.server_context is not None and options.server_context < 256:
+        raise CLICK.UsageError("--server-context: окно модели — не меньше 256 токенов.")
+    if not options.server_stall > 0:
+        raise CLICK.UsageError("--server-stall: число секунд больше нуля.")
 
 
 def _launch(options: PlayOptions) -> int:

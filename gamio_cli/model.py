@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gamio_cli.engine import Generator, Translator
-from gamio_cli.engines.catalogue import fallbacks_of
+from gamio_cli.engines.catalogue import fallbacks_of, language_of
 from gamio_cli.engines.device import dtype_for, pick_device
 from gamio_cli.engines.hf.generator import TransformersGenerator
 from gamio_cli.engines.hf.translator import MarianTranslator
@@ -29,6 +29,9 @@ from gamio_cli.engines.loading import (
     check_tokenizer,
     guarded,
 )
+from gamio_cli.engines.remote.discovery import server_report as remote_report
+from gamio_cli.engines.remote.generator import RemoteGenerator
+from gamio_cli.engines.remote.transport import STALL_S, server_label
 from gamio_cli.errors import ModelUnavailable
 
 DEFAULT_GENERATOR = "0x7194633/gameGPT"
@@ -36,6 +39,16 @@ DEFAULT_RU_EN = "Helsinki-NLP/opus-mt-ru-en"
 DEFAULT_EN_RU = "Helsinki-NLP/opus-mt-en-ru"
 
 ENGINE_CHOICES = ("auto", "ctranslate2", "transformers")
+NARRATOR_LANGUAGES = ("auto", "en", "ru")
+@dataclass(frozen=True)
+class ServerConfig:
+    """A narrator on a server (--server): its address, model, API, window and stall limit."""
+
+    url: str
+    model: str | None = None  # None: the first one the server lists
+    api: str = "completions"  # "completions", "chat" or "ollama"
+    context: int | None = None  # the window when the server does not say; None: 4096
+    stall_s: float = STALL_S  # seconds without a byte before a turn fails
 
 
 @dataclass(frozen=True)
@@ -55,12 +68,34 @@ class ModelConfig:
     # catalogue equivalent when its repo is missing or has no weights: the built-in defaults
     # and catalogue short names. What the player typed as an id or a folder never is.
     fallback_options: tuple[str, ...] = ()
+    # The story's narrator on a server instead of the local generator, or None.
+    server: ServerConfig | None = None
+    # What the narrator writes: "auto" (known Russian models: "ru", else "en"), "en" or "ru".
+    narrator_language: str = "auto"
 
     def generator_spec(self) -> ModelSpec:
         return ModelSpec(self.generator, GENERATOR_RU, GENERATOR_OPTION)
 
+    def language(self, model_id: str | None = None) -> str:
+        """What the narrator writes: the option, else what is known of the model, else "en".
+        model_id: the narrator's name when known only later (the server's first model)."""
+        if self.narrator_language in ("en", "ru"):
+            return self.narrator_language
+        name = model_id or (self.server.model if self.server else None) or (
+            None if self.server else self.generator)
+        return (language_of(name) if name else None) or "en"
+
+    def local_specs(self) -> list[ModelSpec]:
+        """The models that run on this machine: the generator unless it is on a server, and
+        the translators unless the narrator writes Russian."""
+        generator = [] if self.server else [self.generator_spec()]
+        return generator + self.translator_specs()
+
     def translator_specs(self) -> list[ModelSpec]:
-        """The translators configured (None is left out), ru->en first."""
+        """The translators configured (None is left out), ru->en first; none for a narrator
+        that writes Russian (they are then neither downloaded nor loaded)."""
+        if self.language() == "ru":
+            return []
         specs = [(self.ru_en, RU_EN_RU, RU_EN_OPTION), (self.en_ru, EN_RU_RU, EN_RU_OPTION)]
         return [ModelSpec(model_id, what, option) for model_id, what, option in specs
                 if model_id is not None]
@@ -75,6 +110,11 @@ class Models:
     notice: str | None = None
     # Caches found broken and rebuilt on this start, one Russian line each (shown to the player).
     cache_notices: tuple[str, ...] = ()
+    # What the narrator writes, "en" or "ru" (then both translators are None).
+    language: str = "en"
+    # The narrator's name, recorded in each turn: the local model's id or folder, or the
+    # server's model and address (never its key).
+    narrator: str = ""
 
 
 def resolve_engine(choice: str, device: str) -> str:
@@ -147,7 +187,7 @@ def settle(config: ModelConfig) -> tuple[ModelConfig, tuple[str, ...]]:
     weightless repo of a fallback option is replaced by its first usable catalogue
     equivalent, with one Russian line each for the player. ModelUnavailable otherwise."""
     notices: list[str] = []
-    for spec in [config.generator_spec(), *config.translator_specs()]:
+    for spec in config.local_specs():
         if spec.option not in config.fallback_options:
             resolve_model_dir(spec.model_id, spec.what_ru, option=spec.option)
             continue
@@ -176,12 +216,14 @@ def check_models(config: ModelConfig, on_status: Callable[[str], None] | None = 
     """Find every configured model (downloading what the hub cache lacks) and the device, in
     seconds: the game does this before it asks the player anything. Returns the device;
     ModelUnavailable names what is wrong and the remedy."""
-    specs = [config.generator_spec(), *config.translator_specs()]
+    specs = config.local_specs()
     hub = any(is_hub_id(spec.model_id) for spec in specs)
     if on_status is not None:
         on_status("Проверяю модели (при первом запуске скачиваю)…" if hub else "Проверяю модели…")
     for spec in specs:
         resolve_model_dir(spec.model_id, spec.what_ru, option=spec.option)
+    if config.server is not None:  # the server answers, knows the model, takes the key
+        connect_server(config, on_status).close()
     return pick_device(config.device)
 
 
@@ -198,6 +240,9 @@ def load_models(
     """
     status = on_status or (lambda _line: None)
     device = check_models(config, status)
+    remote = connect_server(config, status) if config.server else None
+    if remote is not None and config.language(remote.model) == "ru":
+        config = replace(config, narrator_language="ru")  # the server's first model is known
     ct2, notice = _try_ct2(config, device, on_status, ct2_root)
     translators: dict[str, Translator] = dict(ct2.translators) if ct2 else {}
     for spec in config.translator_specs():
@@ -206,12 +251,37 @@ def load_models(
             translators[spec.option] = load_translator(
                 spec.model_id, device, what_ru=spec.what_ru, option=spec.option
             )
-    generator: Generator | None = ct2.generator if ct2 else None
+    generator: Generator | None = remote or (ct2.generator if ct2 else None)
     if generator is None:
         status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
         generator = load_generator(config.generator, device, config.seed)
+    narrator = f"{remote.model} ({remote.transport.label})" if remote else config.generator
     return Models(generator, translators.get(RU_EN_OPTION), translators.get(EN_RU_OPTION), notice,
-                  tuple(ct2.notices) if ct2 else ())
+                  tuple(ct2.notices) if ct2 else (), config.language(), narrator)
+
+
+def connect_server(
+    config: ModelConfig, on_status: Callable[[str], None] | None = None
+) -> RemoteGenerator:
+    """The narrator on config.server, asked for its models and window (RemoteFailure, a
+    GamioError, says what is wrong)."""
+    server = config.server
+    assert server is not None
+    if on_status is not None:
+        on_status(f"Подключаюсь к серверу {server_label(server.url)}…")
+    generator = RemoteGenerator.connect(server.url, server.model, server.api, server.context,
+                                        server.stall_s, config.seed)
+    generator.language = config.language(generator.model)
+    return generator
+
+
+def server_report(config: ModelConfig) -> tuple[list[str], bool]:
+    """What `gamio doctor` says about config.server, a Russian line each ([] without one),
+    and whether the server answered (a game cannot start on one that does not)."""
+    if config.server is None:
+        return [], True
+    found = remote_report(config.server.url, config.server.api, config.server.model)
+    return found.lines(), found.reachable
 
 
 def _try_ct2(
@@ -227,7 +297,10 @@ def _try_ct2(
     generator_engine, translator_engine = resolve_engines(config.engine, device)
     if "ctranslate2" not in (generator_engine, translator_engine):
         return None, None
-    generator = config.generator_spec() if generator_engine == "ctranslate2" else None
+    local = generator_engine == "ctranslate2" and config.server is None
+    generator = config.generator_spec() if local else None
+    if generator is None and not config.translator_specs():
+        return None, None
     try:
         return load_ct2_models(generator, config.translator_specs(), config.seed, on_status,
                                ct2_root), None

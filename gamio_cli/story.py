@@ -1,7 +1,8 @@
 """The story as plain data: what the player typed, what the model saw, what the player read.
 
-Both languages are kept on purpose: the model always sees English, the player always reads
-Russian, nothing is translated twice, and the English record can be shown later.
+Both languages are kept on purpose: an English narrator sees English, the player always reads
+Russian, nothing is translated twice, and the English record can be shown later. A narrator
+that writes Russian itself leaves the English fields of its turns empty.
 This module imports no terminal or ML library.
 """
 
@@ -63,6 +64,8 @@ class Turn:
     continuation_en: str  # what the model wrote
     continuation_ru: str  # what the player read
     alternatives: tuple[Alternative, ...] = ()  # earlier tries, oldest first
+    narrator: str = ""  # the model that wrote it (a local id or path, or server/model); "" unknown
+    language: str = "en"  # what the narrator wrote: "en" (translated for the player) or "ru"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -86,6 +87,10 @@ def test_python_dash_m_works() -> None:
         (["play", "--load"], "нужно значение"),
         (["fly"], "нет команды «fly»"),
         (["play", "extra"], "лишнее"),
+        (["play", "--server-api", "grpc"], "«grpc» в --server-api"),
+        (["play", "--narrator-language", "de"], "«de» в --narrator-language"),
+        (["play", "--server-context", "100"], "не меньше 256"),
+        (["play", "--server-stall", "0"], "--server-stall"),
     ],
 )
 def test_wrong_options_are_one_line(args: list[str], expected: str) -> None:
@@ -102,6 +107,24 @@ def test_bad_device_from_the_environment_names_the_variable() -> None:
 def test_bad_engine_from_the_environment_names_the_variable() -> None:
     code, output = invoke(["play"], env={"GAMIO_ENGINE": "onnx"})
     assert code == 2 and "GAMIO_ENGINE" in assert_one_line_error(output)
+
+
+def test_bad_server_api_from_the_environment_names_the_variable() -> None:
+    code, output = invoke(["play"], env={"GAMIO_SERVER_API": "grpc"})
+    assert code == 2 and "GAMIO_SERVER_API" in assert_one_line_error(output)
+
+
+def test_server_from_the_environment_is_tried_first(tmp_path: Path) -> None:
+    """GAMIO_SERVER names the narrator's server: a dead one fails in one line, before the world
+    menu and without loading a local narrator."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"GAMIO_SERVER": f"http://127.0.0.1:{port}", "GAMIO_NARRATOR_LANGUAGE": "ru",
+           "GAMIO_GENERATOR": str(tmp_path / "never-loaded")}
+    code, output = invoke(["play", "--saves-dir", str(tmp_path / "s")], env=env)
+    assert code == 1 and "не принимает соединение" in assert_one_line_error(output)
+    assert "never-loaded" not in output and "Выберите мир" not in output
 
 
 def model_error(args: list[str], env: dict[str, str], tmp_path: Path) -> str:
@@ -287,7 +310,8 @@ NAMES = {"gamio", "saves", "rm", "mv", "play", "export", "auto", "cpu", "cuda", 
          "ctranslate2", "CTranslate2", "transformers", "int8", "md", "html", "HTML", "Markdown",
          "ID", "id", "N", "Hugging", "Face", "fantasy", "mystery", "apocalypse", "zombies",
          "custom", "config", "path", "show", "TOML", "models", "download", "remove", "doctor", "aid2",
-         "gpt2", "xl", "opus", "tc", "big"}  # fmt: skip
+         "gpt2", "xl", "opus", "tc", "big", "URL", "API", "OpenAI", "llama", "cpp", "vLLM",
+         "Ollama", "KoboldCpp", "completions", "chat", "ollama", "en", "ru"}  # fmt: skip
 FRAME = ("Usage", "Options", "Commands", "Arguments", "Show this", "default", "env var",
          "required", "<bool>", "<str>", "OPTIONS", "COMMAND", "ARGS", "Missing", "Input should",
          "Error", "Try ")  # fmt: skip

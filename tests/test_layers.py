@@ -26,14 +26,15 @@ PACKAGE = REPO / "gamio_cli"
 # (gamio_cli/__init__.py tells the same in words; "plain" is the story's plain data and seams).
 ALLOWED: dict[str, set[str]] = {
     "cli": {"terminal", "commands", "game", "storage", "model", "engines", "engines.hf",
-            "engines.ct2", "turn", "world", "plain"},
+            "engines.ct2", "engines.remote", "turn", "world", "plain"},
     "terminal": {"commands", "game", "storage", "model", "turn", "world", "plain"},
     "commands": {"game", "storage", "turn", "world", "plain"},
     "game": {"storage", "turn", "world", "plain"},
     "storage": {"turn", "world", "plain"},
-    "model": {"engines", "engines.hf", "engines.ct2", "turn", "world", "plain"},
+    "model": {"engines", "engines.hf", "engines.ct2", "engines.remote", "turn", "world", "plain"},
     "engines.ct2": {"engines.hf", "engines", "turn", "world", "plain"},
     "engines.hf": {"engines", "turn", "world", "plain"},
+    "engines.remote": {"engines", "turn", "world", "plain"},
     "engines": {"turn", "world", "plain"},
     "turn": {"world", "plain"},
     "world": {"plain"},

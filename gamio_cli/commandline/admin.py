@@ -160,6 +160,9 @@ def doctor(
     machine = checks.Machine(_used(ctx), Path(saves) if saves else default_saves_dir(),
                              _roots(), int8_available)
     sections = list(checks.SECTIONS)
+    params = configfile.current_params(configfile.play_of(ctx), found)
+    if params.get("server"):
+        sections.append(lambda _machine: _server(params, checks.Section))
     if check:
         sections.append(lambda _machine: _checked_models(ctx, checks.Section))
 
@@ -169,6 +172,17 @@ def doctor(
         return code
 
     run(body)
+
+
+def _server(params: dict[str, Any], section: Any) -> Any:
+    """The narrator's server (--server, GAMIO_SERVER or the file): reachable, models, window."""
+    from gamio_cli.model import ModelConfig, ServerConfig, server_report
+
+    server = ServerConfig(params["server"], params.get("server_model"),
+                          params.get("server_api") or "completions", params.get("server_context"))
+    lines, answered = server_report(ModelConfig(server=server))
+    problems = [] if answered else lines[:1]
+    return section("Сервер рассказчика", lines, problems)
 
 
 def _checked_models(ctx: typer.Context, section: Any) -> Any:

@@ -177,6 +177,12 @@ def current_models(play: Any, found: FileSettings) -> dict[str, str]:
             if ctx.params.get(name)}
 
 
+def current_params(play: Any, found: FileSettings) -> dict[str, Any]:
+    """Every `gamio play` option's value with these settings and the environment."""
+    ctx = play.make_context("play", [], default_map=found.play, resilient_parsing=True)
+    return dict(ctx.params)
+
+
 def _env_name(param: Any) -> str:
     envvar = param.envvar
     return envvar if isinstance(envvar, str) else ", ".join(envvar or ())

@@ -12,7 +12,8 @@ import typer
 
 from gamio_cli.commandline.frame import choice
 from gamio_cli.engines.device import DEVICE_CHOICES
-from gamio_cli.model import ENGINE_CHOICES
+from gamio_cli.engines.remote.events import APIS
+from gamio_cli.model import ENGINE_CHOICES, NARRATOR_LANGUAGES
 from gamio_cli.world.scenarios import CUSTOM_KEY, SCENARIOS
 
 NewGame = Annotated[
@@ -64,6 +65,54 @@ Engine = Annotated[
         metavar="auto|ctranslate2|transformers",
         help="Движок: auto — на процессоре рассказчик на transformers int8, переводчики на "
         "CTranslate2 int8; на видеокарте всё на transformers.",
+    ),
+]
+Server = Annotated[
+    str | None,
+    typer.Option(
+        "--server", envvar="GAMIO_SERVER", metavar="URL",
+        help="Рассказчик на сервере с API OpenAI (llama.cpp, vLLM, Ollama, KoboldCpp…), "
+        "например http://127.0.0.1:8080. Ключ — только в переменной GAMIO_API_KEY.",
+    ),
+]
+ServerModel = Annotated[
+    str | None,
+    typer.Option(
+        "--server-model", envvar="GAMIO_SERVER_MODEL", metavar="ИМЯ",
+        help="Модель на сервере (по умолчанию — первая в его списке /v1/models).",
+    ),
+]
+ServerApi = Annotated[
+    str,
+    typer.Option(
+        "--server-api", envvar="GAMIO_SERVER_API", metavar="completions|chat|ollama",
+        callback=choice("неизвестный API", APIS, "GAMIO_SERVER_API", "--server-api"),
+        help="completions — продолжение текста; chat — для чат-моделей; ollama — "
+        "собственный API Ollama.",
+    ),
+]
+ServerContext = Annotated[
+    int | None,
+    typer.Option(
+        "--server-context", envvar="GAMIO_SERVER_CONTEXT", metavar="N",
+        help="Окно модели в токенах, если сервер его не сообщает (по умолчанию 4096).",
+    ),
+]
+ServerStall = Annotated[
+    float,
+    typer.Option(
+        "--server-stall", envvar="GAMIO_SERVER_STALL", metavar="СЕКУНДЫ",
+        help="Сколько секунд ждать, пока сервер молчит, прежде чем отменить ход.",
+    ),
+]
+NarratorLanguage = Annotated[
+    str,
+    typer.Option(
+        "--narrator-language", envvar="GAMIO_NARRATOR_LANGUAGE", metavar="auto|en|ru",
+        callback=choice("неизвестный язык", NARRATOR_LANGUAGES, "GAMIO_NARRATOR_LANGUAGE",
+                        "--narrator-language"),
+        help="На каком языке пишет рассказчик: ru — без переводчиков; auto — ru для известных "
+        "русских моделей, иначе en.",
     ),
 ]
 SavesDir = Annotated[

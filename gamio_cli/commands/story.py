@@ -9,6 +9,9 @@ from gamio_cli.errors import GamioError
 from gamio_cli.story import Story
 from gamio_cli.turn.prompt import action_text
 
+# What /original shows for a turn whose narrator wrote Russian itself.
+RUSSIAN_NARRATOR_NOTE = ("(этот ход рассказчик написал сам по-русски: перевода не было, "
+                         "оригинал — русский текст)")
 # How many of the latest turns /original shows when no number is given.
 ORIGINAL_TURNS = 3
 # At most this many turns for /original N: the screen is not a file (export is).
@@ -93,6 +96,9 @@ def original_lines(story: Story, count: int) -> list[str]:
         return ["Ходов ещё нет. Начало истории по-английски:", story.opening_en]
     lines = [f"Последние ходы по-английски ({len(turns)}):"]
     for turn in turns:
+        if turn.language == "ru":  # nothing was translated: the Russian is the original
+            lines += [RUSSIAN_NARRATOR_NOTE, ""]
+            continue
         action = action_text(turn.mode, turn.action_en)
         lines += ([action] if action else []) + [turn.continuation_en, ""]
     return lines[:-1]

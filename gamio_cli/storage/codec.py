@@ -2,11 +2,11 @@
 
 A story file is one pretty-printed UTF-8 JSON object a person can read (Cyrillic is written as
 is, not as \\u escapes):
-    {"format": "gamio-story", "version": 4, "saved_at": "2025-01-31T18:04:05.123+00:00",
+    {"format": "gamio-story", "version": 5, "saved_at": "2025-01-31T18:04:05.123+00:00",
      "gamio_version": "0.1.0", "scenario": "fantasy", "opening_ru": "...", "opening_en": "...",
      "memory": [{"ru": "...", "en": "..."}],
      "turns": [{"action_ru", "mode", "action_en", "continuation_en", "continuation_ru",
-                "alternatives": [{"en", "ru"}]}],
+                "alternatives": [{"en", "ru"}], "narrator", "language": "en" or "ru"}],
      "settings": {every Settings field},
      "note": null or {"ru", "en"}, "world": [{"keys": [...], "ru", "en"}],
      "glossary": [{"ru", "en"}], "undone": [turns removed by /undo],
@@ -36,8 +36,8 @@ from gamio_cli.errors import SaveError
 from gamio_cli.settings import Settings
 from gamio_cli.storage.migrations import CURRENT_VERSION, MigrationError, migrate
 from gamio_cli.story import (
-    Alternative,
     Address,
+    Alternative,
     AuthorNote,
     Gender,
     GlossaryEntry,
@@ -54,7 +54,8 @@ _TOP_KEYS = ("format", "version", "saved_at", "gamio_version", "scenario", "open
              "opening_en", "memory", "turns", "settings", "note", "world", "glossary",
              "undone", "hero")  # fmt: skip
 _TURN_KEYS = ("action_ru", "mode", "action_en", "continuation_en", "continuation_ru",
-              "alternatives")  # fmt: skip
+              "alternatives", "narrator", "language")  # fmt: skip
+_LANGUAGES = ("en", "ru")
 _PAIR_KEYS = ("ru", "en")
 _WORLD_KEYS = ("keys", "ru", "en")
 _HERO_KEYS = ("address", "gender")
@@ -117,6 +118,8 @@ def _turn_dict(turn: Turn) -> dict[str, Any]:
         "continuation_en": clean(turn.continuation_en),
         "continuation_ru": clean(turn.continuation_ru),
         "alternatives": [{"en": clean(a.en), "ru": clean(a.ru)} for a in turn.alternatives],
+        "narrator": clean(turn.narrator),
+        "language": turn.language,
     }
 
 
@@ -317,6 +320,10 @@ class _Reader:
             raise self.fail(
                 f"неизвестный режим хода «{mode}» в поле «{path}.mode» (допустимы: {allowed})"
             ) from None
+        language = self.value(obj, "language", path, str)
+        if language not in _LANGUAGES:
+            raise self.fail(f"поле «{path}.language» должно быть «en» или «ru», а в файле "
+                            f"«{language}»")
         return Turn(
             action_ru=self.value(obj, "action_ru", path, str),
             mode=parsed,
@@ -327,6 +334,8 @@ class _Reader:
                 self.alternative(item, where)
                 for item, where in self.items(obj, "alternatives", path)
             ),
+            narrator=self.value(obj, "narrator", path, str),
+            language=language,
         )
 
     def hero(self, obj: dict[str, Any]) -> Hero:

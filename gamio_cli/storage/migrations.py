@@ -1,7 +1,7 @@
 """Old story files are upgraded step by step: version N -> N+1, one small function per step.
 
 How to change the file format (to add a glossary, world info, an author's note, undone turns,
-the hero):
+the hero, each turn's narrator):
 1. Write `_vN_to_vN1(data) -> data` that turns a version-N dict into a version-N+1 dict; a new
    field gets an explicit literal value (e.g. "glossary": []), never a default imported from the
    current code, because current defaults may change while an old migration must not.
@@ -137,8 +137,25 @@ def _v3_to_v4(data: JsonDict) -> JsonDict:
     return upgraded
 
 
+def _v4_to_v5(data: JsonDict) -> JsonDict:
+    """Version 4 -> 5: each turn (and each undone one) records which narrator wrote it and in
+    which language («narrator», «language»), as a story may switch narrator between sessions.
+    Every older turn was written in English by a local model whose name was not kept: "", "en"."""
+    upgraded = dict(data)
+    for key in ("turns", "undone"):
+        turns = data.get(key)
+        if not isinstance(turns, list):
+            raise MigrationError(f"в файле версии 4 поле «{key}» должно быть списком")
+        upgraded[key] = [
+            {**turn, "narrator": "", "language": "en"} if isinstance(turn, dict) else turn
+            for turn in turns
+        ]
+    upgraded["version"] = 5
+    return upgraded
+
+
 # MIGRATIONS[i] upgrades version i + 1 to version i + 2.
-MIGRATIONS: tuple[Migration, ...] = (_v1_to_v2, _v2_to_v3, _v3_to_v4)
+MIGRATIONS: tuple[Migration, ...] = (_v1_to_v2, _v2_to_v3, _v3_to_v4, _v4_to_v5)
 CURRENT_VERSION = len(MIGRATIONS) + 1
 
 

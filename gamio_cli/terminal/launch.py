@@ -17,7 +17,7 @@ from typing import Protocol
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, SaveError
 from gamio_cli.game import Game, open_backup, open_save, save_new
-from gamio_cli.model import ModelConfig, Models, check_models, load_models, settle
+from gamio_cli.model import ModelConfig, Models, ServerConfig, check_models, load_models, settle
 from gamio_cli.storage.filelock import FileLock
 from gamio_cli.storage.paths import default_saves_dir, history_file
 from gamio_cli.storage.store import BackupAvailable, SaveStore
@@ -93,9 +93,13 @@ def launch(options: PlayOptions) -> int:
         for notice in (*models.cache_notices, models.notice):
             if notice:
                 io.info(notice)
+        set_notice = getattr(models.generator, "set_notice", None)
+        if set_notice is not None:  # a server's notices (a 429 wait, settings it ignores)
+            set_notice(io.info)
         # Both generators drop old turns in jumps, so their prompt caches are re-used.
         step = getattr(models.generator, "window_step", 1)
-        runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step)
+        runner = TurnRunner(models.generator, models.ru_en, models.en_ru, window_step=step,
+                            language=models.language, narrator=models.narrator)
         game = _open_game(store, runner, opened, choice, options, io)
     except KeyboardInterrupt:
         _release(opened)
@@ -191,7 +195,16 @@ def _config(options: PlayOptions) -> ModelConfig:
         seed=options.seed,
         engine=options.engine,
         fallback_options=options.fallback_options,
+        server=_server(options),
+        narrator_language=options.narrator_language,
     )
+
+
+def _server(options: PlayOptions) -> ServerConfig | None:
+    if not options.server:
+        return None
+    return ServerConfig(options.server, options.server_model, options.server_api,
+                        options.server_context, options.server_stall)
 
 
 def _load(io: LaunchIO, config: ModelConfig) -> Models:
@@ -208,7 +221,7 @@ def _open_game(
     io: LaunchIO,
 ) -> Game:
     if opened is not None:
-        if opened.story.opening_ru and not opened.story.opening_en:
+        if opened.story.opening_ru and not opened.story.opening_en and runner.language == "en":
             # An opening kept when the models failed at its first start: translated now.
             opened.story.opening_en = translated_opening(runner, opened.story.opening_ru, io)
         return Game(store, runner, opened.story, opened.name, opened.lock)
@@ -232,7 +245,10 @@ def start_story(
 
 
 def translated_opening(runner: TurnRunner, opening_ru: str, io: LaunchIO) -> str:
-    """The player's opening in English, once (Ctrl-C raises KeyboardInterrupt)."""
+    """The player's opening in English, once (Ctrl-C raises KeyboardInterrupt); "" for a
+    narrator that writes Russian (it reads the Russian opening)."""
+    if runner.language == "ru":
+        return ""
     cancel = CancelToken()
     try:
         with cancel_on_interrupt(cancel, Presses()):

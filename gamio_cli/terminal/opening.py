@@ -44,5 +44,5 @@ def narrated_opening(runner: TurnRunner, story: Story, io: GameIO) -> Story:
     return replace(
         story,
         opening_ru=f"{story.opening_ru} {turn.continuation_ru}",
-        opening_en=f"{story.opening_en} {turn.continuation_en}",
+        opening_en=f"{story.opening_en} {turn.continuation_en}".strip(),
     )

@@ -25,3 +25,9 @@ class PlayOptions:
     settings: Settings | None = None
     # The model options whose model may fall back to a catalogue equivalent (model.py).
     fallback_options: tuple[str, ...] = ()
+    server: str | None = None  # the narrator's server (--server), or None: a local model
+    server_model: str | None = None
+    server_api: str = "completions"
+    server_context: int | None = None
+    server_stall: float = 60.0
+    narrator_language: str = "auto"

@@ -12,6 +12,10 @@ The prompt always fits the window minus the tokens to generate: the oldest turns
 then the backstory is shortened from its start. Memory and world info are never cut silently:
 when they alone would take more than their share, PromptTooLong names the entry to shorten.
 Token counting comes in as an argument, so this module imports no tokenizer.
+
+A narrator that writes Russian (language "ru") gets the same prompt from the Russian texts
+already stored: the opening, memory, world info and note in Russian, each action as its
+Russian line («> Вы открываете дверь.», russian_action.py) and the Russian continuations.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass
 
 from gamio_cli.errors import GamioError
 from gamio_cli.story import Gender, Mode, Story, Turn
+from gamio_cli.turn.actions import parse_action
+from gamio_cli.turn.russian_action import action_line_ru
 from gamio_cli.world.worldinfo import active_entries, recent_texts
 
 TokenCounter = Callable[[str], int]
@@ -42,8 +48,17 @@ WINDOW_STEP = 4
 HERO_LINES = {
     Gender.MALE: "You are a man.", Gender.FEMALE: "You are a woman.", Gender.UNKNOWN: ""
 }  # fmt: skip
+HERO_LINES_RU = {
+    Gender.MALE: "Вы — мужчина.", Gender.FEMALE: "Вы — женщина.", Gender.UNKNOWN: ""
+}  # fmt: skip
+# The author's note's label in each language.
+NOTE_LABELS = {"en": "Author's note", "ru": "Заметка автора"}
+# The window (in tokens, less those to generate) that the "latest actions" setting is meant
+# for: GPT-2's 1024.
+HISTORY_WINDOW = 1024
 # A typical action line stands in for the player's next one when the next prompt is predicted.
 PROBE_ACTION = "You wait."
+PROBE_ACTION_RU = "Вы ждёте."
 
 
 class PromptTooLong(GamioError):
@@ -67,25 +82,37 @@ def action_text(mode: Mode, action_en: str) -> str:
     return ""
 
 
-def turn_text(turn: Turn) -> str:
-    """A completed turn: its action line, then the continuation."""
-    lines = [action_text(turn.mode, turn.action_en), turn.continuation_en]
+def russian_action_line(turn: Turn) -> str:
+    """The Russian line of a turn's action, as a narrator that writes Russian reads it."""
+    return action_line_ru(turn.mode, parse_action(turn.action_ru)[1])
+
+
+def turn_text(turn: Turn, language: str = "en") -> str:
+    """A completed turn in the narrator's language: its action line, then the continuation."""
+    if language == "ru":
+        lines = [action_text(turn.mode, russian_action_line(turn)), turn.continuation_ru]
+    else:
+        lines = [action_text(turn.mode, turn.action_en), turn.continuation_en]
     return "\n".join(line for line in lines if line)
 
 
-def pinned_lines(story: Story, pending: Pending) -> list[tuple[str, str]]:
-    """Memory and the active world info: (English line, how the player names the entry)."""
-    lines = [(HERO_LINES[story.hero.gender], "строка о поле героя (/hero)")]
+def pinned_lines(story: Story, pending: Pending, language: str = "en") -> list[tuple[str, str]]:
+    """Memory and the active world info: (line in the narrator's language, how the player
+    names the entry)."""
+    ru = language == "ru"
+    hero = (HERO_LINES_RU if ru else HERO_LINES)[story.hero.gender]
+    lines = [(hero, "строка о поле героя (/hero)")]
     lines += [
-        (entry.en.strip(), f"запись памяти №{i} («{_short(entry.ru)}», /forget {i})")
+        ((entry.ru if ru else entry.en).strip(),
+         f"запись памяти №{i} («{_short(entry.ru)}», /forget {i})")
         for i, entry in enumerate(story.memory, 1)
     ]
     texts = recent_texts(story.turns) + [pending.action_en]
     for entry in active_entries(story.world, texts):
         number = story.world.index(entry) + 1
         lines.append(
-            (entry.text_en.strip(), f"запись мира №{number} («{_short(entry.text_ru)}», "
-             f"/world remove {number})")
+            ((entry.text_ru if ru else entry.text_en).strip(),
+             f"запись мира №{number} («{_short(entry.text_ru)}», /world remove {number})")
         )
     return [(line, name) for line, name in lines if line]
 
@@ -106,9 +133,19 @@ def _check_pinned(pinned: list[tuple[str, str]], count_tokens: TokenCounter, bud
     )
 
 
-def note_text(story: Story) -> str:
+def note_text(story: Story, language: str = "en") -> str:
     """The author's note as the model sees it ("" when there is none)."""
-    return f"[Author's note: {story.note.en.strip()}]" if story.note and story.note.en.strip() else ""
+    if story.note is None:
+        return ""
+    text = (story.note.ru if language == "ru" else story.note.en).strip()
+    return f"[{NOTE_LABELS[language]}: {text}]" if text else ""
+
+
+def history_for(story: Story, budget: int) -> int:
+    """How many latest actions the prompt may hold: the story's setting is a default, not a
+    cap, when the window is bigger than GPT-2's (a server's 8k-token model sees 8x as many);
+    the budget still drops the oldest ones that do not fit."""
+    return story.settings.history_actions * max(1, budget // HISTORY_WINDOW)
 
 
 def window_start(items: int, history: int, step: int = 1) -> int:
@@ -154,17 +191,23 @@ def build_prompt(
     count_tokens: TokenCounter,
     budget: int,
     step: int = 1,
+    language: str = "en",
+    extend_history: bool = False,
 ) -> str:
-    """The prompt for the pending action, within budget tokens (window - tokens to generate)."""
-    pinned = pinned_lines(story, pending)
+    """The prompt for the pending action, within budget tokens (window - tokens to generate);
+    pending.action_en is its line in the narrator's language. extend_history: more than the
+    latest-actions setting when the budget is bigger than GPT-2's (history_for)."""
+    pinned = pinned_lines(story, pending, language)
     room = budget - _check_pinned(pinned, count_tokens, budget)
-    first = window_start(len(story.turns) + 1, story.settings.history_actions, step)
-    blocks = [turn_text(turn) for turn in story.turns[first:]]
+    history = history_for(story, budget) if extend_history else story.settings.history_actions
+    first = window_start(len(story.turns) + 1, history, step)
+    blocks = [turn_text(turn, language) for turn in story.turns[first:]]
     tail = action_text(pending.mode, pending.action_en)
-    note = note_text(story)
+    note = note_text(story, language)
     # The backstory may take at most half of what is left, so a long custom world cannot push
     # out every turn; within that, the oldest turns go first and then the backstory's start.
-    opening = trim_start(story.opening_en.strip(), count_tokens, room // 2)
+    backstory = story.opening_ru if language == "ru" else story.opening_en
+    opening = trim_start(backstory.strip(), count_tokens, room // 2)
     costs = [count_tokens(block) + 1 for block in blocks]
     fixed = count_tokens(opening) + count_tokens(tail) + count_tokens(note) + 3
     dropped = 0
@@ -187,15 +230,17 @@ def _with_note(blocks: list[str], note: str) -> str:
     return "\n".join(blocks)
 
 
-def next_prompt_prefix(story: Story, count_tokens: TokenCounter, window: int, step: int) -> str:
+def next_prompt_prefix(
+    story: Story, count_tokens: TokenCounter, window: int, step: int, language: str = "en"
+) -> str:
     """The text the next turn's prompt will start with, whatever the player's action.
 
     The prompt for a probe action is built exactly as the turn will build it (same window,
     step and budget), and the probe's line is cut off. "" when the probe does not end it
     (a budget so small that the prompt itself was cut).
     """
-    probe = Pending(Mode.DO, PROBE_ACTION)
+    probe = Pending(Mode.DO, PROBE_ACTION if language == "en" else PROBE_ACTION_RU)
     budget = window - story.settings.max_new_tokens
-    prompt = build_prompt(story, probe, count_tokens, budget, step)
+    prompt = build_prompt(story, probe, count_tokens, budget, step, language)
     tail = action_text(probe.mode, probe.action_en) + "\n"
     return prompt[: -len(tail)] if prompt.endswith("\n" + tail) else ""

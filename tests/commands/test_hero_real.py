@@ -112,4 +112,4 @@ def test_an_old_save_loads_with_the_default_hero(tmp_path: Path, runner: TurnRun
     # Gender unknown: «ты», and the plural past becomes the masculine default.
     assert game.story.turns[-1].continuation_ru == "Ты устал."
     data: dict[str, Any] = json.loads((tmp_path / "старая.json").read_text(encoding="utf-8"))
-    assert data["version"] == 4 and data["hero"] == {"address": "ty", "gender": "unknown"}
+    assert data["version"] == 5 and data["hero"] == {"address": "ty", "gender": "unknown"}

@@ -13,7 +13,6 @@ from tests.soak.inputs import InputFigures, soak_inputs
 from tests.soak.kills import InterruptFigures, KillFigures, KillSoak, soak_interrupts
 from tests.tiny.build import TinyModels
 
-
 PARTS = ("kills", "interrupts", "inputs", "disk")
 
 

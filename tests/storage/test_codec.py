@@ -31,8 +31,8 @@ from gamio_cli.story import (
     Alternative,
     AuthorNote,
     Gender,
-    Hero,
     GlossaryEntry,
+    Hero,
     MemoryEntry,
     Mode,
     Story,
@@ -68,7 +68,8 @@ settings_values = st.builds(
     history_actions=st.integers(1, 100),
 )
 alternatives = st.lists(st.builds(Alternative, texts, texts), max_size=2).map(tuple)
-turns = st.builds(Turn, texts, st.sampled_from(list(Mode)), texts, texts, texts, alternatives)
+turns = st.builds(Turn, texts, st.sampled_from(list(Mode)), texts, texts, texts, alternatives,
+                  texts, st.sampled_from(["en", "ru"]))
 stories = st.builds(
     Story,
     scenario=texts,
@@ -161,13 +162,13 @@ def test_dict_holds_every_documented_field() -> None:
                           "opening_ru", "opening_en", "memory", "turns", "settings",
                           "note", "world", "glossary", "undone", "hero"]  # fmt: skip
     assert data["format"] == FORMAT == "gamio-story"
-    assert data["version"] == CURRENT_VERSION == 4
+    assert data["version"] == CURRENT_VERSION == 5
     assert data["saved_at"] == "2025-03-01T09:30:00.000+00:00"  # stored in UTC
     assert data["gamio_version"] == __version__
     assert data["turns"][1] == {"action_ru": "", "mode": "continue", "action_en": "",
                                 "continuation_en": "The sword is heavy.",
                                 "continuation_ru": "Меч тяжёлый.",
-                                "alternatives": []}  # fmt: skip
+                                "alternatives": [], "narrator": "", "language": "en"}  # fmt: skip
     assert set(data["settings"]) == {f.name for f in fields(Settings)}
     assert decode(data, SOURCE).saved_at == when
 
@@ -294,8 +295,8 @@ def v1_data() -> dict[str, Any]:
     return data
 
 
-def test_chain_is_ordered_and_current_is_four() -> None:
-    assert CURRENT_VERSION == len(MIGRATIONS) + 1 == 4
+def test_chain_is_ordered_and_current_is_five() -> None:
+    assert CURRENT_VERSION == len(MIGRATIONS) + 1 == 5
     current = good()
     assert migrate(current, CURRENT_VERSION) == current  # nothing to do
     upgraded = migrate(v1_data(), 1)

@@ -69,3 +69,4 @@ def test_a_broken_hero_is_refused(hero: object, expected: str) -> None:
     with pytest.raises(SaveError) as caught:
         story_from_dict(data, "bad.json")
     assert expected in caught.value.message
+

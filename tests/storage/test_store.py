@@ -114,7 +114,7 @@ def test_old_version_fixture_loads_from_a_directory(tmp_path: Path) -> None:
     assert len(story.turns) == 2 and story.settings.top_k == 40
     assert (tmp_path / "старая.json").read_bytes() == before  # upgraded in memory only
     store.save(story, "старая")
-    assert json.loads(store.path_of("старая").read_text(encoding="utf-8"))["version"] == 4
+    assert json.loads(store.path_of("старая").read_text(encoding="utf-8"))["version"] == 5
     assert store.load_backup("старая") == story  # the v1 file is the backup, still readable
 
 

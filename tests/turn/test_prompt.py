@@ -192,3 +192,18 @@ def test_too_much_memory_names_the_entry_to_shorten() -> None:
         build_prompt(story, Pending(Mode.DO, "You wait."), words, 100)
     assert "№2" in raised.value.message and "/forget 2" in raised.value.message
     assert "Очень длинная запись" in raised.value.message
+
+
+def test_a_bigger_window_holds_more_than_the_latest_actions_setting() -> None:
+    from gamio_cli.turn.prompt import history_for
+
+    story = Story("custom", "", "Start.", settings=Settings(history_actions=2))
+    story.turns = [Turn(str(i), Mode.DO, f"You wait {i}.", f"Time {i}.", "") for i in range(20)]
+    words = lambda text: len(text.split())  # noqa: E731
+    small = build_prompt(story, Pending(Mode.DO, "You go."), words, 1000, extend_history=True)
+    big = build_prompt(story, Pending(Mode.DO, "You go."), words, 8000, extend_history=True)
+    kept = build_prompt(story, Pending(Mode.DO, "You go."), words, 8000)
+    assert history_for(story, 1000) == 2 and history_for(story, 8000) == 14
+    assert "Time 19." in small and "Time 18." not in small  # 2 actions: one earlier and this
+    assert "Time 7." in big and "Time 6." not in big
+    assert "Time 18." not in kept  # without extend_history the setting is the cap
