@@ -134,7 +134,7 @@ class CacheWriter:
         self.entries: list[dict[str, Any]] = []
         self.tensors: dict[str, Any] = {}
         self.lock = threading.Lock()
-        self.failed: OSError | None = None
+        self.failed: Exception | None = None
 
     def matrix(self, name: str, matrix: Any, scales: Any, bias: Any) -> None:
         self._write(name, "matrix", {"matrix": matrix, "scales": scales, "bias": bias})
@@ -156,8 +156,8 @@ class CacheWriter:
                 for part, tensor in parts.items():
                     if tensor is not None:
                         self._append(name, kind, part, tensor)
-            except OSError as error:
-                self.failed = error
+            except (OSError, TypeError, ValueError, RuntimeError) as error:
+                self.failed = error  # a tensor numpy cannot hold, or the disk: no cache
 
     def _append(self, name: str, kind: str, part: str, tensor: Any) -> None:
         data = tensor.detach().contiguous()
@@ -204,7 +204,7 @@ def read_cache(folder: Path, model_dir: Path, key: str, workers: int | None = No
         hashes = checker.submit(manifest.check, folder, model_dir, key)
         try:
             model = _read(folder, model_dir, key, workers or torch.get_num_threads())
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError) as error:
             hashes.cancel()
             raise BrokenCache(f"не читается ({type(error).__name__}: {error})") from error
         verdict = hashes.result()
