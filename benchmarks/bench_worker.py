@@ -13,6 +13,10 @@ stdout prefixed with "@@ ").
 Both write exactly the same number of tokens: the generator is forced to max_new_tokens (no
 early stop) and the translators to round(OUTPUT_RATIO x input tokens). The models' random text
 is replaced by the script's (bench_story), one token per generated token.
+
+Peak memory is the process's own (VmHWM): getrusage's ru_maxrss also counts the parent's peak,
+because Python starts children with vfork and Linux keeps the larger of the two across exec
+(the 6.4 GB "first launch" of issue #14 was the benchmark's own peak from building the models).
 """
 
 from __future__ import annotations
@@ -106,6 +110,17 @@ class Listener:
         self.count = 0
 
 
+def peak_rss_mb() -> int:
+    """This process's own peak resident memory in MiB (VmHWM; ru_maxrss where there is none)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def load_side(side: str, models: dict[str, Path], ct2_root: Path) -> tuple[Generator, Translator, Translator, int]:
     """The real generator and translators of one side, and its window step."""
     from gamio_cli.engines.hf import translator as marian
@@ -130,7 +145,7 @@ def load_side(side: str, models: dict[str, Path], ct2_root: Path) -> tuple[Gener
     # The game's own loading: --engine auto unless GAMIO_ENGINE says otherwise.
     config = ModelConfig(str(models["generator"]), str(models["ru_en"]), str(models["en_ru"]),
                          device="cpu", seed=1, engine=os.environ.get("GAMIO_ENGINE", "auto"))
-    loaded = load_models(config, ct2_root=ct2_root)
+    loaded = load_models(config, ct2_root=ct2_root, int8_root=ct2_root.parent / "int8")
     if loaded.notice:
         raise RuntimeError(loaded.notice)
     for model in (loaded.generator, loaded.ru_en, loaded.en_ru):
@@ -172,7 +187,7 @@ def play_turn(runner: TurnRunner, story: Story, scripted: ScriptedGenerator,
         "prompt_tokens": run.prompt_tokens if run else None,
         "cached_tokens": run.cached_tokens if run else 0,
         "reloaded": run.reloaded if run else False,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -194,6 +209,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--window-step", type=int, default=0)
     parser.add_argument("--overlap", action="store_true")
     parser.add_argument("--no-prepare", action="store_true")
+    parser.add_argument("--started", type=float, default=time.time(),
+                        help="when the parent started this process (time.time())")
+    parser.add_argument("--load-only", action="store_true", help="answer once loaded, then exit")
     args = parser.parse_args(argv)
     root = args.model_dir.parent
     models = {"generator": args.model_dir, "ru_en": root / "opus-mt-ru-en",
@@ -209,9 +227,17 @@ def main(argv: list[str]) -> None:
     story = opening_story()
     prepare = args.side == "gamio" and not args.no_prepare
     load_s = time.perf_counter() - started
-    ready = {"ready": True, "load_s": load_s, "window_step": step, "prepare": prepare,
-             "prepare_s": prepare_next(gen, story, step) if prepare else 0.0}
-    answer(dict(ready, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+    # From the process's start (Python, imports) to where the game shows its first prompt.
+    launch_s = time.time() - args.started
+    ready = {"ready": True, "load_s": load_s, "launch_s": launch_s, "window_step": step,
+             "prepare": prepare}
+    if args.load_only:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        answer(dict(ready, peak_rss_mb=peak_rss_mb(), children_peak_rss_mb=children))
+        return
+    # The game prepares turn 1 the same way, while the player reads the opening (Game()).
+    ready["prepare_s"] = prepare_next(gen, story, step) if prepare else 0.0
+    answer(dict(ready, peak_rss_mb=peak_rss_mb()))
     for line in sys.stdin:
         command = line.split()
         if not command or command[0] == "quit":
@@ -220,7 +246,7 @@ def main(argv: list[str]) -> None:
         story.turns.append(replace(turn))
         # What the game does while the player reads and types (untimed: the player's time).
         stats["prepare_s"] = prepare_next(gen, story, step) if prepare else 0.0
-        stats["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        stats["peak_rss_mb"] = peak_rss_mb()
         answer(stats)
 
 

@@ -160,18 +160,23 @@ def load_translator(
     return translator
 
 
-def load_generator(id_or_dir: str, device: str, seed: int | None = None) -> TransformersGenerator:
+def load_generator(
+    id_or_dir: str, device: str, seed: int | None = None, int8_root: Path | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> TransformersGenerator:
     """A GPT-2-family story generator from a hub id or a local directory, on device.
 
     On a CPU its matrices are int8 where this torch has the kernels (int8_weights): a quarter
-    of the memory and about 4.5x faster per token than float32 for GPT-2-XL.
+    of the memory and about 4.5x faster per token than float32 for GPT-2-XL, quantized once and
+    kept in int8_root (int8_cache; on_notice hears of a broken one made again).
     """
     from gamio_cli.engines.hf.int8_weights import int8_available
 
     path = resolve_model_dir(id_or_dir, GENERATOR_RU, option=GENERATOR_OPTION)
     int8 = device == "cpu" and int8_available()
     generator = guarded(
-        lambda: TransformersGenerator.from_dir(path, device, dtype_for(device), seed, int8),
+        lambda: TransformersGenerator.from_dir(path, device, dtype_for(device), seed, int8,
+                                               int8_root, on_notice),
         path,
         GENERATOR_RU,
     )
@@ -231,12 +236,14 @@ def load_models(
     config: ModelConfig,
     on_status: Callable[[str], None] | None = None,
     ct2_root: Path | None = None,
+    int8_root: Path | None = None,
 ) -> Models:
     """Load the configured models; on_status receives Russian progress lines for a spinner.
 
     Every model directory is resolved before any model loads, so a missing download fails in
-    seconds rather than after a minute of loading the others. ct2_root: where models converted
-    for CTranslate2 live (default: the user cache).
+    seconds rather than after a minute of loading the others. ct2_root and int8_root: where
+    models converted for CTranslate2 and the generator's int8 weights live (default: the user
+    cache).
     """
     status = on_status or (lambda _line: None)
     device = check_models(config, status)
@@ -251,13 +258,15 @@ def load_models(
             translators[spec.option] = load_translator(
                 spec.model_id, device, what_ru=spec.what_ru, option=spec.option
             )
+    notices = list(ct2.notices) if ct2 else []
     generator: Generator | None = remote or (ct2.generator if ct2 else None)
     if generator is None:
         status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
-        generator = load_generator(config.generator, device, config.seed)
+        generator = load_generator(config.generator, device, config.seed, int8_root,
+                                   notices.append)
     narrator = f"{remote.model} ({remote.transport.label})" if remote else config.generator
     return Models(generator, translators.get(RU_EN_OPTION), translators.get(EN_RU_OPTION), notice,
-                  tuple(ct2.notices) if ct2 else (), config.language(), narrator)
+                  tuple(notices), config.language(), narrator)
 
 
 def connect_server(

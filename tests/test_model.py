@@ -195,6 +195,23 @@ def test_auto_engine_on_a_cpu_translates_with_ctranslate2(tiny_models: TinyModel
     assert any("CTranslate2" in line for line in statuses)
 
 
+def test_a_broken_int8_cache_is_told_among_the_cache_notices(
+    tiny_models: TinyModels, tmp_path: Path
+) -> None:
+    """The generator's int8 weights are kept in int8_root; a damaged copy is made again and
+    the player hears of it with the other caches' notices (launch shows cache_notices)."""
+    config = _tiny_config(tiny_models, engine="auto")
+    first = load_models(config, int8_root=tmp_path / "int8")
+    assert first.cache_notices == ()
+    (weights,) = (tmp_path / "int8").glob("*/weights.bin")
+    weights.write_bytes(weights.read_bytes()[:-1])
+    again = load_models(config, int8_root=tmp_path / "int8")
+    assert len(again.cache_notices) == 1 and "int8" in again.cache_notices[0]
+    assert isinstance(again.generator, TransformersGenerator) and again.generator.int8
+    text = again.generator.generate("Hi.\n> You take the sword.\n", Settings())
+    assert CONTINUATIONS["You take the sword."] in text
+
+
 def test_engine_ctranslate2_runs_the_generator_there_too(tiny_models: TinyModels) -> None:
     from gamio_cli.engines.ct2.generator import Ct2Generator
 

@@ -66,11 +66,12 @@ models_app = typer.Typer(
 
 
 def _roots() -> list[Path]:
-    """Where gamio keeps its own copies of models (converted, repaired)."""
+    """Where gamio keeps its own copies of models (converted, int8 weights, repaired)."""
     from gamio_cli.engines.ct2.convert import cache_root
+    from gamio_cli.engines.hf import int8_cache
     from gamio_cli.engines.repair import repair_root
 
-    return [cache_root(), repair_root()]
+    return [cache_root(), int8_cache.cache_root(), repair_root()]
 
 
 def _used(ctx: typer.Context) -> dict[str, str]:

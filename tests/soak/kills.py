@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pexpect
 
-from gamio_cli.engines.ct2 import manifest
+from gamio_cli.engines import manifest
 from gamio_cli.engines.ct2.convert import QUANTIZATION, cache_name, cache_root
 from gamio_cli.errors import SaveError
 from gamio_cli.storage.store import SaveStore

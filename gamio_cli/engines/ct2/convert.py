@@ -15,29 +15,20 @@ Run as a module, this file is that child: python -m gamio_cli.engines.ct2.conver
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gamio_cli.engines import disk, memcheck
-from gamio_cli.engines.ct2 import manifest
+from gamio_cli.engines import disk, manifest, memcheck
 from gamio_cli.errors import ModelUnavailable
 
 QUANTIZATION = "int8"
-# Temporary folders older than this many seconds are left over from a killed conversion.
-STALE_TEMP_S = 24 * 3600
-_TEMP_PID = re.compile(r"\.tmp-(\d+)-")
-_SNAPSHOT_REPO = re.compile(r"models--(.+)")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 T = TypeVar("T")
 
 
@@ -69,30 +60,12 @@ def open_converted(kind: Callable[..., T], folder: Path, **options: Any) -> T:
 
 def cache_root() -> Path:
     """Where converted models live: <user cache>/gamio/ct2."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("gamio")) / "ct2"
+    return manifest.cache_dir() / "ct2"
 
 
 def cache_name(model_dir: Path, quantization: str = QUANTIZATION) -> str:
-    """The converted model's folder name: model, revision and quantization."""
-    path = model_dir.resolve()
-    match = _SNAPSHOT_REPO.fullmatch(path.parent.parent.name)
-    if path.parent.name == "snapshots" and match:
-        name, revision = match.group(1), path.name[:12]
-    else:
-        name, revision = path.name, "local-" + _fingerprint(path)
-    return f"{_UNSAFE.sub('_', name)[:80]}@{revision}-{quantization}"
-
-
-def _fingerprint(path: Path) -> str:
-    """12 hex digits naming this folder and the size and time of every file in it."""
-    digest = hashlib.sha256(str(path).encode("utf-8"))
-    for entry in sorted(path.iterdir()):
-        if entry.is_file() and not entry.name.startswith("."):
-            stat = entry.stat()
-            digest.update(f"\0{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode("utf-8"))
-    return digest.hexdigest()[:12]
+    """The converted model's folder name: model, revision and quantization (manifest.cache_name)."""
+    return manifest.cache_name(model_dir, quantization)
 
 
 def is_converted(folder: Path) -> bool:
@@ -117,7 +90,7 @@ def ensure_converted(
     root = root or cache_root()
     available = available or memcheck.available_bytes
     if root.is_dir():
-        _remove_stale_temps(root)
+        manifest.remove_stale_temps(root)
     targets = [root / cache_name(path) for path, _ in models]
     missing = []
     for (path, what), target in zip(models, targets):
@@ -195,34 +168,6 @@ def _move_into_place(temp: Path, target: Path, source: Path) -> None:
         temp.rename(target)
     if os.name == "posix":
         manifest.fsync_folder(target.parent)  # the rename itself survives a power cut
-
-
-def _remove_stale_temps(root: Path) -> None:
-    """Remove the temporary folders of killed conversions: their game is gone, or a day old."""
-    now = time.time()
-    for entry in root.glob(".*.tmp-*"):
-        try:
-            if not _owner_alive(entry.name) or now - entry.stat().st_mtime > STALE_TEMP_S:
-                shutil.rmtree(entry, ignore_errors=True)
-        except OSError:
-            continue
-
-
-def _owner_alive(name: str) -> bool:
-    """Whether the game that made this temporary folder may still be converting into it."""
-    match = _TEMP_PID.search(name)
-    if match is None or os.name != "posix":  # os.kill would end the process on Windows
-        return True
-    pid = int(match.group(1))
-    if pid == os.getpid():
-        return False  # this game makes its own folders after this cleanup
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # alive, another user's
-    return True
 
 
 def _failure_message(returncode: int, stderr: str) -> str:

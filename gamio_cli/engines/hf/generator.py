@@ -75,23 +75,26 @@ class TransformersGenerator:
 
     @classmethod
     def from_dir(
-        cls, path: Path, device: str, dtype: Any, seed: int | None, int8: bool = False
+        cls, path: Path, device: str, dtype: Any, seed: int | None, int8: bool = False,
+        int8_root: Path | None = None, on_notice: Callable[[str], None] | None = None,
     ) -> TransformersGenerator:
         """Load tokenizer and model from a directory written by save_pretrained.
 
-        int8 (CPU only): the matrices quantized to int8 while loading (see int8_weights).
+        int8 (CPU only): the matrices in int8, quantized on the first start and kept on disk in
+        int8_root (default: the user cache; see int8_cache); on_notice hears of a cache found
+        broken and made again.
         """
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         from gamio_cli.engines.device import dtype_keyword
-        from gamio_cli.engines.hf.int8_weights import load_int8_causal_lm
+        from gamio_cli.engines.hf.int8_cache import load_cached_int8
         from gamio_cli.engines.threads import set_torch_threads
 
         set_torch_threads(torch)
         tokenizer = AutoTokenizer.from_pretrained(str(path))
         if int8:
-            model: Any = load_int8_causal_lm(path)
+            model: Any = load_cached_int8(path, int8_root, on_notice)
         else:
             model = AutoModelForCausalLM.from_pretrained(str(path), **{dtype_keyword(): dtype})
             model.to(device)

@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import struct
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from gamio_cli.engines.heap import release_free_heap
 
@@ -102,16 +102,51 @@ def checkpoint_tensors(model_dir: Path) -> Iterator[tuple[str, Any]]:
 def quantized_linear(weight: Any, bias: Any, levels: int = 127) -> Any:
     """A dynamically quantized Linear for weight (out x in), one int8 scale per output row,
     weights within +-levels (see weight_levels)."""
+    return int8_linear(*quantize_matrix(weight, levels), bias)
+
+
+def quantize_matrix(weight: Any, levels: int) -> tuple[Any, Any]:
+    """(the int8 matrix, its float64 scale per output row) of weight (out x in)."""
     import torch
-    from torch.ao.nn.quantized import dynamic
 
     weight = weight.float()
     rows = weight.shape[0]
     scales = (weight.abs().amax(dim=1) / levels).clamp_min(1e-12).double()
     qweight = torch.quantize_per_channel(weight, scales, torch.zeros(rows, dtype=torch.long),
                                          0, torch.qint8)
-    layer: Any = _linear_class(dynamic.Linear)(weight.shape[1], rows, dtype=torch.qint8)
+    return qweight.int_repr(), scales
+
+
+def int8_linear(matrix: Any, scales: Any, bias: Any) -> Any:
+    """The dynamically quantized Linear of an int8 matrix (out x in) and its row scales.
+
+    fbgemm packs the matrix into its own layout (most of the time of loading a model). The
+    layer is made 1 x 1 and then given its matrix: made at its size, its constructor would
+    pack a matrix of zeros of that size first, doubling the time.
+    """
+    import torch
+    from torch.ao.nn.quantized import dynamic
+
+    rows, columns = matrix.shape
+    qweight = torch._make_per_channel_quantized_tensor(
+        matrix, scales, torch.zeros(rows, dtype=torch.long), 0
+    )
+    layer: Any = _linear_class(dynamic.Linear)(1, 1, dtype=torch.qint8)
+    layer.in_features, layer.out_features = columns, rows
     layer.set_weight_bias(qweight, None if bias is None else bias.float())
+    return layer
+
+
+def int8_embedding(codes: Any, scales: Any, offsets: Any) -> Any:
+    """A quantized Embedding of uint8 rows with a float scale and offset each (as torch's
+    float_qparams observer makes them); made 1 row wide first, as int8_linear does."""
+    import torch
+    from torch.ao.nn.quantized import Embedding
+
+    weight = torch._make_per_channel_quantized_tensor(codes, scales, offsets, 0)
+    layer: Any = Embedding(1, codes.shape[1])
+    layer.num_embeddings = codes.shape[0]
+    layer.set_weight(weight)
     return layer
 
 
@@ -147,12 +182,19 @@ def _linear_class(base: type) -> Any:
     return _LINEAR_CLASSES[base]
 
 
-def load_int8_causal_lm(model_dir: Path, workers: int | None = None) -> Any:
-    """The model in model_dir, its Linear/Conv1D matrices int8, the rest float32, on the CPU.
+class Sink(Protocol):
+    """Receives every int8 matrix, the int8 embeddings and every other tensor as the model is
+    made (int8_cache writes them to disk); called from the loader's threads."""
 
-    workers: matrices quantized at once (default: torch's thread count; GPT-2-XL on 2 cores
-    loads in 15 s with 2, 22 s with 1).
-    """
+    def matrix(self, name: str, matrix: Any, scales: Any, bias: Any) -> None: ...
+
+    def embedding(self, name: str, codes: Any, scales: Any, offsets: Any) -> None: ...
+
+    def tensor(self, name: str, value: Any) -> None: ...
+
+
+def skeleton(model_dir: Path) -> Any:
+    """The model of model_dir's config, its tensors without memory (the "meta" device)."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -162,11 +204,24 @@ def load_int8_causal_lm(model_dir: Path, workers: int | None = None) -> Any:
         torch.backends.quantized.engine = "fbgemm"
     config = AutoConfig.from_pretrained(str(model_dir))
     with torch.device("meta"):
-        model: Any = getattr(AutoModelForCausalLM, "from_config")(config)
+        return getattr(AutoModelForCausalLM, "from_config")(config)
+
+
+def load_int8_causal_lm(
+    model_dir: Path, workers: int | None = None, sink: Sink | None = None
+) -> Any:
+    """The model in model_dir, its Linear/Conv1D matrices int8, the rest float32, on the CPU.
+
+    workers: matrices quantized at once (default: torch's thread count; GPT-2-XL on 2 cores
+    loads in 15 s with 2, 22 s with 1). sink: gets every tensor of the result (see Sink).
+    """
+    import torch
+
+    model = skeleton(model_dir)
     with torch.no_grad(), warnings.catch_warnings():
         # torch.ao's quantization warns that it moves to torchao; its kernels are still torch's.
         warnings.simplefilter("ignore")
-        loader = _Loader(model, workers or torch.get_num_threads())
+        loader = _Loader(model, workers or torch.get_num_threads(), sink)
         try:
             for name, tensor in checkpoint_tensors(model_dir):
                 loader.add(name, tensor)
@@ -184,8 +239,9 @@ class _Loader:
     matrices are quantized at once; at most that many float32 matrices wait in memory.
     """
 
-    def __init__(self, model: Any, workers: int) -> None:
+    def __init__(self, model: Any, workers: int, sink: Sink | None = None) -> None:
         self.model = model
+        self.sink = sink
         self.targets = _matrix_modules(model)
         self.names = _NameMap(model)
         self.pending: dict[str, dict[str, Any]] = {}
@@ -200,7 +256,9 @@ class _Loader:
             return
         owner, _, leaf = name.rpartition(".")
         if owner not in self.targets:
-            _assign(self.model, name, tensor)
+            value = assign(self.model, name, tensor)
+            if self.sink is not None:
+                self.sink.tensor(name, value)
             return
         parts = self.pending.setdefault(owner, {})
         parts[leaf] = tensor
@@ -213,16 +271,16 @@ class _Loader:
             self.running.pop(0).result()
             release_free_heap()  # the float32 copy that matrix came from (see heap.py)
         self.running.append(
-            self.pool.submit(_install, self.model, owner, spec, parts, self.levels)
+            self.pool.submit(_install, self.model, owner, spec, parts, self.levels, self.sink)
         )
 
     def finish(self) -> None:
         for future in self.running:
             future.result()
-        _tie_output(self.model, self.targets, self.pending, self.levels)
-        _quantize_input_embeddings(self.model)
+        _tie_output(self.model, self.targets, self.pending, self.levels, self.sink)
+        _quantize_input_embeddings(self.model, self.sink)
         release_free_heap()
-        _check_complete(self.model, self.targets)
+        check_complete(self.model, self.targets)
 
 
 class _NameMap:
@@ -252,29 +310,43 @@ def _matrix_modules(model: Any) -> dict[str, tuple[bool, bool]]:
 
 
 def _install(
-    model: Any, name: str, spec: tuple[bool, bool], parts: dict[str, Any], levels: int
+    model: Any, name: str, spec: tuple[bool, bool], parts: dict[str, Any], levels: int,
+    sink: Sink | None = None,
 ) -> None:
     transposed, _ = spec
     weight = parts["weight"].t() if transposed else parts["weight"]
+    matrix, scales = quantize_matrix(weight, levels)
+    bias = parts.get("bias")
+    bias = None if bias is None else bias.float()
+    if sink is not None:
+        sink.matrix(name, matrix, scales, bias)
+    put_module(model, name, int8_linear(matrix, scales, bias))
+
+
+def put_module(model: Any, name: str, module: Any) -> None:
+    """Replace the submodule called name (dotted) with module."""
     owner, _, leaf = name.rpartition(".")
     parent = model.get_submodule(owner) if owner else model
-    setattr(parent, leaf, quantized_linear(weight, parts.get("bias"), levels))
+    setattr(parent, leaf, module)
 
 
-def _assign(model: Any, name: str, tensor: Any) -> None:
+def assign(model: Any, name: str, tensor: Any) -> Any:
+    """Put a parameter or buffer (floats as float32) into the model; returns what it put."""
     import torch
 
     owner, _, leaf = name.rpartition(".")
     module = model.get_submodule(owner) if owner else model
-    value = tensor.float() if tensor.is_floating_point() else tensor
+    value = (tensor.float() if tensor.is_floating_point() else tensor).contiguous()
     if leaf in module._parameters:
-        module._parameters[leaf] = torch.nn.Parameter(value.contiguous(), requires_grad=False)
+        module._parameters[leaf] = torch.nn.Parameter(value, requires_grad=False)
     else:
-        module._buffers[leaf] = value.contiguous()
+        module._buffers[leaf] = value
+    return value
 
 
 def _tie_output(
-    model: Any, targets: dict[str, tuple[bool, bool]], pending: dict[str, Any], levels: int
+    model: Any, targets: dict[str, tuple[bool, bool]], pending: dict[str, Any], levels: int,
+    sink: Sink | None,
 ) -> None:
     """The output layer shares the input embedding's matrix in GPT-2: quantize a copy of it."""
     head = model.get_output_embeddings()
@@ -283,24 +355,37 @@ def _tie_output(
         if head is not None and model.get_submodule(name) is head and not embeddings.weight.is_meta:
             bias = pending.pop(name, {}).get("bias")
             weight = {"weight": embeddings.weight, "bias": bias}
-            _install(model, name, targets.pop(name), weight, levels)
+            _install(model, name, targets.pop(name), weight, levels, sink)
 
 
-def _quantize_input_embeddings(model: Any) -> None:
+def _quantize_input_embeddings(model: Any, sink: Sink | None) -> None:
     """The token embeddings in 8 bits too (one scale and offset per token): a step reads only
     its token's row, so this costs no time and saves 240 MB for GPT-2-XL."""
     import torch
-    from torch.ao.nn.quantized import Embedding
     from torch.ao.quantization import float_qparams_weight_only_qconfig
 
     embeddings: Any = model.get_input_embeddings()
     if type(embeddings) is not torch.nn.Embedding or embeddings.weight.is_meta:
         return
-    setattr(embeddings, "qconfig", float_qparams_weight_only_qconfig)  # noqa: B010 - untyped slot
-    model.set_input_embeddings(getattr(Embedding, "from_float")(embeddings))
+    # What torch's Embedding.from_float does, without its extra packing (see int8_embedding).
+    observer = float_qparams_weight_only_qconfig.weight()
+    observer(embeddings.weight)
+    scales, offsets = (value.float() for value in observer.calculate_qparams())
+    codes = torch.quantize_per_channel(embeddings.weight.float(), scales, offsets, 0,
+                                       torch.quint8).int_repr()
+    if sink is not None:
+        sink.embedding(input_embeddings_name(model), codes, scales, offsets)
+    model.set_input_embeddings(int8_embedding(codes, scales, offsets))
 
 
-def _check_complete(model: Any, targets: dict[str, tuple[bool, bool]]) -> None:
+def input_embeddings_name(model: Any) -> str:
+    """The dotted name of the model's token embeddings module."""
+    embeddings = model.get_input_embeddings()
+    return str(next(name for name, module in model.named_modules() if module is embeddings))
+
+
+def check_complete(model: Any, targets: Iterable[str]) -> None:
+    """Raise ValueError naming what the model still lacks (meta tensors, matrices in targets)."""
     # named_parameters, not state_dict(): that would unpack a copy of every int8 matrix.
     tensors = list(model.named_parameters()) + list(model.named_buffers())
     missing = list(targets) + [name for name, value in tensors if value.is_meta]

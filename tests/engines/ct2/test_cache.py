@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gamio_cli.engines.ct2 import manifest
+from gamio_cli.engines import manifest
 from gamio_cli.engines.ct2.convert import QUANTIZATION, cache_name, ensure_converted
 from gamio_cli.engines.loading import EN_RU_RU, GENERATOR_RU, RU_EN_RU
 from gamio_cli.model import ModelConfig, load_models

@@ -19,8 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gamio_cli.engine import CancelToken
-from gamio_cli.engines import memcheck
-from gamio_cli.engines.ct2 import manifest
+from gamio_cli.engines import manifest, memcheck
 from gamio_cli.engines.ct2.convert import (
     Ct2Unavailable,
     cache_name,
@@ -190,7 +189,7 @@ def test_hub_snapshot_is_named_by_repository_and_commit(tmp_path: Path) -> None:
                                                   and name not in (".", "..")))
 def test_cache_names_are_safe_folder_names(name: str) -> None:
     folder = Path("/nonexistent-gamio") / name
-    safe = cache_name.__globals__["_UNSAFE"].sub("_", folder.name)[:80]
+    safe = manifest.cache_name.__globals__["_UNSAFE"].sub("_", folder.name)[:80]
     assert re.fullmatch(r"[A-Za-z0-9._-]*", safe)
     assert len(safe) <= 80
 
