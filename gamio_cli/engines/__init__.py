@@ -1,6 +1,7 @@
 """What runs the models: where their files come from (hub), the device (device), thread counts
 (threads), memory (heap, memcheck), background work (background), what loading every engine
-shares (loading); hf/ runs them with transformers, ct2/ with CTranslate2.
+shares (loading), the manifest every converted cache is checked against (manifest); hf/ runs
+them with transformers, ct2/ with CTranslate2.
 
 The only room that may import torch, transformers, ctranslate2, sentencepiece and
 huggingface_hub, and only inside functions, so that `gamio --help` stays instant.

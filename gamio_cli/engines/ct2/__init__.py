@@ -1,5 +1,5 @@
-"""Models on CTranslate2 (int8 on a CPU): the one-time conversion and its cache (convert), the
-manifest each converted folder is checked against on start (manifest), the translator
+"""Models on CTranslate2 (int8 on a CPU): the one-time conversion and its cache (convert,
+checked on start against engines/manifest.py, which the int8 cache shares), the translator
 (translator) and generator (generator), the generator's prompt cache (prompt_cache), and
 loading them with a fallback signal when this engine cannot run (models).
 
