@@ -21,8 +21,8 @@ from gamio_cli.commandline import admin, configfile
 from gamio_cli.commandline.frame import (
     CLICK,
     OneLineErrors,
-    OneLineGroup,
     RussianCommand,
+    sub_app,
 )
 from gamio_cli.commandline.options import (
     Debug,
@@ -160,14 +160,9 @@ def _launch(options: PlayOptions) -> int:
     return launch(options)
 
 
-saves_app = typer.Typer(
-    cls=OneLineGroup,
-    add_completion=False,
-    rich_markup_mode=None,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["--help", "-h"]},
-    help="Сохранённые истории: без команды — список; rm — удалить, mv — переименовать.",
-    short_help="Список историй; rm — удалить, mv — переименовать.",
+saves_app = sub_app(
+    "Сохранённые истории: без команды — список; rm — удалить, mv — переименовать.",
+    "Список историй; rm — удалить, mv — переименовать.",
 )
 app.add_typer(saves_app, name="saves")
 app.add_typer(admin.config_app, name="config")

@@ -14,19 +14,15 @@ from typing import Annotated, Any
 import typer
 
 from gamio_cli.commandline import configfile
-from gamio_cli.commandline.frame import OneLineGroup, RussianCommand
+from gamio_cli.commandline.frame import RussianCommand, sub_app
 from gamio_cli.storage.paths import config_file
 from gamio_cli.terminal.oneline import guard
 from gamio_cli.terminal.shell import YES, say
 
-config_app = typer.Typer(
-    cls=OneLineGroup,
-    add_completion=False,
-    rich_markup_mode=None,
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["--help", "-h"]},
-    help="Файл настроек: path — где он, show — действующие настройки и откуда каждая.",
-    short_help="Файл настроек: path — где он, show — что действует.",
+config_app = sub_app(
+    "Файл настроек: path — где он, show — действующие настройки и откуда каждая.",
+    "Файл настроек: path — где он, show — что действует.",
+    bare_is_help=True,
 )
 
 
@@ -53,15 +49,10 @@ def config_show(ctx: typer.Context) -> None:
     sys.stdout.flush()
 
 
-models_app = typer.Typer(
-    cls=OneLineGroup,
-    add_completion=False,
-    rich_markup_mode=None,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["--help", "-h"]},
-    help="Модели: без команды — каталог (что скачано, где и сколько места занимает); "
+models_app = sub_app(
+    "Модели: без команды — каталог (что скачано, где и сколько места занимает); "
     "download — скачать, remove — удалить.",
-    short_help="Каталог моделей; download — скачать, remove — удалить.",
+    "Каталог моделей; download — скачать, remove — удалить.",
 )
 
 

@@ -128,3 +128,18 @@ def choice(unknown_ru: str, choices: tuple[str, ...], env: str | None, option: s
 
     setattr(check, CHOICES_ATTRIBUTE, choices)
     return check
+
+
+def sub_app(help_ru: str, short_help_ru: str, *, bare_is_help: bool = False) -> typer.Typer:
+    """A command group under `gamio` with Russian help: bare, it shows its help
+    (bare_is_help) or runs its own callback (a listing)."""
+    return typer.Typer(
+        cls=OneLineGroup,
+        add_completion=False,
+        rich_markup_mode=None,
+        no_args_is_help=bare_is_help,
+        invoke_without_command=not bare_is_help,
+        context_settings={"help_option_names": ["--help", "-h"]},
+        help=help_ru,
+        short_help=short_help_ru,
+    )
