@@ -145,13 +145,20 @@ def load_side(side: str, models: dict[str, Path], ct2_root: Path) -> tuple[Gener
     # The game's own loading: --engine auto unless GAMIO_ENGINE says otherwise.
     config = ModelConfig(str(models["generator"]), str(models["ru_en"]), str(models["en_ru"]),
                          device="cpu", seed=1, engine=os.environ.get("GAMIO_ENGINE", "auto"))
-    loaded = load_models(config, ct2_root=ct2_root, int8_root=ct2_root.parent / "int8")
+    loaded = load_models(config, ct2_root=ct2_root, int8_root=ct2_root.parent / "int8",
+                         background=True)
     if loaded.notice:
         raise RuntimeError(loaded.notice)
-    for model in (loaded.generator, loaded.ru_en, loaded.en_ru):
+    for model in (loaded.ru_en, loaded.en_ru):
         model.force_length = True  # type: ignore[union-attr]
     step = int(getattr(loaded.generator, "window_step", 1))
     return loaded.generator, loaded.ru_en, loaded.en_ru, step  # type: ignore[return-value]
+
+
+def narrator_loaded(gen: Generator) -> Generator:
+    """The generator once its model is there (the game's own one may load in the background)."""
+    loaded = getattr(gen, "loaded", None)
+    return loaded() if callable(loaded) else gen
 
 
 def opening_story() -> Story:
@@ -218,8 +225,14 @@ def main(argv: list[str]) -> None:
               "en_ru": root / "opus-mt-en-ru"}
     started = time.perf_counter()
     gen, ru_en, en_ru, step = load_side(args.side, models, args.ct2_root)
+    # From the process's start (Python, imports) to where the game shows its first prompt: the
+    # generator's model may still be loading behind it (engines/pending.py).
+    launch_s = time.time() - args.started
+    gen = narrator_loaded(gen)
+    ready_s = time.time() - args.started  # the narrator could answer the first action now
     if args.side == "gamio":
         step = args.window_step or step
+        gen.force_length = True  # type: ignore[attr-defined]
         gen.pause_for_text = not args.overlap  # type: ignore[attr-defined]
     scripted = ScriptedGenerator(gen, getattr(gen, "tokenizer"))
     scripted_ru_en = ScriptedTranslator(ru_en)
@@ -227,10 +240,8 @@ def main(argv: list[str]) -> None:
     story = opening_story()
     prepare = args.side == "gamio" and not args.no_prepare
     load_s = time.perf_counter() - started
-    # From the process's start (Python, imports) to where the game shows its first prompt.
-    launch_s = time.time() - args.started
-    ready = {"ready": True, "load_s": load_s, "launch_s": launch_s, "window_step": step,
-             "prepare": prepare}
+    ready = {"ready": True, "load_s": load_s, "launch_s": launch_s, "narrator_ready_s": ready_s,
+             "window_step": step, "prepare": prepare}
     if args.load_only:
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         answer(dict(ready, peak_rss_mb=peak_rss_mb(), children_peak_rss_mb=children))

@@ -109,7 +109,8 @@ def launches(models: Any, ct2_root: Path, log: Path) -> dict[str, dict[str, Any]
         worker = Worker("gamio", models.generator, ct2_root, log, ["--load-only"])
         worker.close()
         found[kind] = worker.ready
-        print(f"{kind} launch: {worker.ready['launch_s']:.1f} s to the first prompt, peak RSS "
+        print(f"{kind} launch: {worker.ready['launch_s']:.1f} s to the first prompt, "
+              f"{worker.ready['narrator_ready_s']:.1f} s until the narrator is ready, peak RSS "
               f"{worker.ready['peak_rss_mb'] / 1024:.2f} GB (conversion child up to "
               f"{worker.ready['children_peak_rss_mb'] / 1024:.2f} GB)", flush=True)
     return found
@@ -208,6 +209,8 @@ def summarize(results: dict[str, list[dict[str, Any]]], bandwidth: float, model_
          / ready["baseline"]["launch_s"], TARGET_WARM),
         ("turn 1 / later turns", results["gamio"][0]["turn_s"] / later["gamio"], TARGET_TURN1),
     ]
+    summary["warm_narrator_ready_ratio"] = (launched["warm"]["narrator_ready_s"]
+                                            / ready["baseline"]["launch_s"])
     return summary
 
 
@@ -230,6 +233,9 @@ def print_summary(summary: dict[str, Any]) -> None:
           f"{cold['children_peak_rss_mb'] / 1024:.2f} GB), warm {warm['launch_s']:.1f} s, "
           f"peak RSS {warm['peak_rss_mb'] / 1024:.2f} GB; gamio's side in the play "
           f"{summary['launch_s']['gamio']:.1f} s")
+    print(f"until the narrator could answer the first action (its model loads behind the first "
+          f"prompt): cold {cold['narrator_ready_s']:.1f} s, warm {warm['narrator_ready_s']:.1f} s "
+          f"= {summary['warm_narrator_ready_ratio']:.2f}x the baseline's load")
     print(f"memory bandwidth {summary['bandwidth_gbs']:.1f} GB/s (median, measured before each "
           f"turn); int8 matrices {summary['int8_weights_gb']:.2f} GB; floor "
           f"{summary['floor_s'] * 1000:.0f} ms/token (weights only), "

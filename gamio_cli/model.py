@@ -7,6 +7,7 @@ Importing this module loads no ML library; torch/transformers load inside the fu
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,7 +16,12 @@ from typing import Any
 from gamio_cli.engine import Generator, Translator
 from gamio_cli.engines.catalogue import fallbacks_of, language_of
 from gamio_cli.engines.device import dtype_for, pick_device
-from gamio_cli.engines.hf.generator import TransformersGenerator
+from gamio_cli.engines.hf.generator import (
+    TransformersGenerator,
+    load_tokenizer,
+    token_ids,
+    window_of,
+)
 from gamio_cli.engines.hf.translator import MarianTranslator
 from gamio_cli.engines.hub import RepoUnusable, is_hub_id, resolve_model_dir
 from gamio_cli.engines.loading import (
@@ -29,10 +35,12 @@ from gamio_cli.engines.loading import (
     check_tokenizer,
     guarded,
 )
+from gamio_cli.engines.pending import PendingGenerator
 from gamio_cli.engines.remote.discovery import server_report as remote_report
 from gamio_cli.engines.remote.generator import RemoteGenerator
 from gamio_cli.engines.remote.transport import STALL_S, server_label
 from gamio_cli.errors import ModelUnavailable
+from gamio_cli.turn.prompt import WINDOW_STEP
 
 DEFAULT_GENERATOR = "0x7194633/gameGPT"
 DEFAULT_RU_EN = "Helsinki-NLP/opus-mt-ru-en"
@@ -162,26 +170,35 @@ def load_translator(
 
 def load_generator(
     id_or_dir: str, device: str, seed: int | None = None, int8_root: Path | None = None,
-    on_notice: Callable[[str], None] | None = None,
-) -> TransformersGenerator:
+    on_notice: Callable[[str], None] | None = None, background: bool = False,
+) -> TransformersGenerator | PendingGenerator:
     """A GPT-2-family story generator from a hub id or a local directory, on device.
 
     On a CPU its matrices are int8 where this torch has the kernels (int8_weights): a quarter
     of the memory and about 4.5x faster per token than float32 for GPT-2-XL, quantized once and
-    kept in int8_root (int8_cache; on_notice hears of a broken one made again).
+    kept in int8_root (int8_cache; on_notice hears of a broken one made again). background,
+    when those int8 weights are already made: only the tokenizer loads now, the model in a
+    thread behind the opening screen (engines/pending.py).
     """
+    from gamio_cli.engines.hf.int8_cache import is_cached
     from gamio_cli.engines.hf.int8_weights import int8_available
 
     path = resolve_model_dir(id_or_dir, GENERATOR_RU, option=GENERATOR_OPTION)
     int8 = device == "cpu" and int8_available()
-    generator = guarded(
-        lambda: TransformersGenerator.from_dir(path, device, dtype_for(device), seed, int8,
-                                               int8_root, on_notice),
-        path,
-        GENERATOR_RU,
-    )
-    check_tokenizer(generator.tokenizer, path, GENERATOR_RU)
-    return generator
+    tokenizer = guarded(lambda: load_tokenizer(path), path, GENERATOR_RU)
+    check_tokenizer(tokenizer, path, GENERATOR_RU)
+
+    def load(notice: Callable[[str], None] | None, stop: threading.Event | None = None
+             ) -> TransformersGenerator:
+        return guarded(lambda: TransformersGenerator.from_tokenizer(
+            tokenizer, path, device, dtype_for(device), seed, int8, int8_root, notice, stop),
+            path, GENERATOR_RU)
+
+    if background and int8 and is_cached(path, int8_root):
+        window = guarded(lambda: window_of(path), path, GENERATOR_RU)
+        return PendingGenerator(lambda text: len(token_ids(tokenizer, text)), window, WINDOW_STEP,
+                                load)
+    return load(on_notice)
 
 
 _FIELDS = {GENERATOR_OPTION: "generator", RU_EN_OPTION: "ru_en", EN_RU_OPTION: "en_ru"}
@@ -237,13 +254,15 @@ def load_models(
     on_status: Callable[[str], None] | None = None,
     ct2_root: Path | None = None,
     int8_root: Path | None = None,
+    background: bool = False,
 ) -> Models:
     """Load the configured models; on_status receives Russian progress lines for a spinner.
 
     Every model directory is resolved before any model loads, so a missing download fails in
     seconds rather than after a minute of loading the others. ct2_root and int8_root: where
     models converted for CTranslate2 and the generator's int8 weights live (default: the user
-    cache).
+    cache). background: the generator may go on loading behind the game's first screen
+    (load_generator).
     """
     status = on_status or (lambda _line: None)
     device = check_models(config, status)
@@ -251,22 +270,33 @@ def load_models(
     if remote is not None and config.language(remote.model) == "ru":
         config = replace(config, narrator_language="ru")  # the server's first model is known
     ct2, notice = _try_ct2(config, device, on_status, ct2_root)
-    translators: dict[str, Translator] = dict(ct2.translators) if ct2 else {}
-    for spec in config.translator_specs():
-        if spec.option not in translators:
-            status(f"Загружаю {spec.what_ru}…")
-            translators[spec.option] = load_translator(
-                spec.model_id, device, what_ru=spec.what_ru, option=spec.option
-            )
     notices = list(ct2.notices) if ct2 else []
     generator: Generator | None = remote or (ct2.generator if ct2 else None)
-    if generator is None:
+    if generator is None:  # before the translators: in the background it loads beside them
         status(f"Загружаю {GENERATOR_RU} ({_device_ru(device)})…")
         generator = load_generator(config.generator, device, config.seed, int8_root,
-                                   notices.append)
+                                   notices.append, background)
+    translators: dict[str, Translator] = dict(ct2.translators) if ct2 else {}
+    try:
+        for spec in config.translator_specs():
+            if spec.option not in translators:
+                status(f"Загружаю {spec.what_ru}…")
+                translators[spec.option] = load_translator(
+                    spec.model_id, device, what_ru=spec.what_ru, option=spec.option
+                )
+    except BaseException:
+        close_generator(generator)  # a load in the background must not outlive the start
+        raise
     narrator = f"{remote.model} ({remote.transport.label})" if remote else config.generator
     return Models(generator, translators.get(RU_EN_OPTION), translators.get(EN_RU_OPTION), notice,
                   tuple(notices), config.language(), narrator)
+
+
+def close_generator(generator: Generator) -> None:
+    """Stop what the generator does in the background (a load, an encoding ahead), if any."""
+    close = getattr(generator, "close", None)
+    if callable(close):
+        close()
 
 
 def connect_server(
@@ -346,7 +376,5 @@ def timed_check(config: ModelConfig) -> list[str]:
         start = time.perf_counter()
         russian = models.en_ru.translate(sentence_en)
         lines.append(f"en→ru: {time.perf_counter() - start:.2f} с — {russian}")
-    close = getattr(models.generator, "close", None)
-    if callable(close):
-        close()
+    close_generator(models.generator)
     return lines

@@ -98,9 +98,9 @@ def test_load_models_with_tiny_dirs(tiny_models: TinyModels) -> None:
     models = load_models(_tiny_config(tiny_models), on_status=statuses.append)
     assert statuses == [
         "Проверяю модели…",
+        "Загружаю генератор историй (на процессоре)…",  # first: it may load in the background
         "Загружаю переводчик ru→en…",
         "Загружаю переводчик en→ru…",
-        "Загружаю генератор историй (на процессоре)…",
     ]
     assert isinstance(models.ru_en, MarianTranslator) and isinstance(models.en_ru, MarianTranslator)
     assert isinstance(models.generator, TransformersGenerator)
@@ -147,7 +147,7 @@ def test_out_of_memory_suggests_a_smaller_model(
     def oom(*args: object) -> None:
         raise RuntimeError("CUDA out of memory. Tried to allocate 1.50 GiB")
 
-    monkeypatch.setattr(TransformersGenerator, "from_dir", oom)
+    monkeypatch.setattr(TransformersGenerator, "from_tokenizer", oom)
     with pytest.raises(ModelUnavailable) as caught:
         load_generator(str(tiny_models.generator), "cpu")
     assert "Не хватает памяти" in caught.value.message

@@ -17,7 +17,15 @@ from typing import Protocol
 from gamio_cli.engine import CancelToken
 from gamio_cli.errors import Cancelled, GamioError, SaveError
 from gamio_cli.game import Game, open_backup, open_save, save_new
-from gamio_cli.model import ModelConfig, Models, ServerConfig, check_models, load_models, settle
+from gamio_cli.model import (
+    ModelConfig,
+    Models,
+    ServerConfig,
+    check_models,
+    close_generator,
+    load_models,
+    settle,
+)
 from gamio_cli.storage.filelock import FileLock
 from gamio_cli.storage.paths import default_saves_dir, history_file
 from gamio_cli.storage.store import BackupAvailable, SaveStore
@@ -88,6 +96,7 @@ def launch(options: PlayOptions) -> int:
     except KeyboardInterrupt:  # _check lets a picked save go; the menu runs without one
         io.info("Запуск прерван (Ctrl-C). Ничего не изменилось.")
         return EXIT_INTERRUPTED
+    models: Models | None = None
     try:
         models = _load_keeping_opening(io, config, store, choice)
         for notice in (*models.cache_notices, models.notice):
@@ -102,17 +111,24 @@ def launch(options: PlayOptions) -> int:
                             language=models.language, narrator=models.narrator)
         game = _open_game(store, runner, opened, choice, options, io)
     except KeyboardInterrupt:
-        _release(opened)
+        _abandon(opened, models)
         io.info("Запуск прерван (Ctrl-C). Ничего не изменилось.")
         return EXIT_INTERRUPTED
     except BaseException:
-        _release(opened)
+        _abandon(opened, models)
         raise
     try:
         return run_repl(game, io, debug=options.debug)
     finally:
         runner.close()
         game.close()
+
+
+def _abandon(opened: Opened | None, models: Models | None) -> None:
+    """A start that will not play: the save is let go, a load in the background stopped."""
+    _release(opened)
+    if models is not None:
+        close_generator(models.generator)
 
 
 def _release(opened: Opened | None) -> None:
@@ -209,7 +225,8 @@ def _server(options: PlayOptions) -> ServerConfig | None:
 
 def _load(io: LaunchIO, config: ModelConfig) -> Models:
     with io.working("Загружаю модели… (Ctrl-C — отмена)"):
-        return load_models(config, on_status=io.progress)
+        # The generator's model may go on loading while the player reads the story.
+        return load_models(config, on_status=io.progress, background=True)
 
 
 def _open_game(

@@ -9,6 +9,7 @@ torch/transformers are imported lazily, inside functions.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,27 @@ def token_ids(tokenizer: Any, text: str) -> list[int]:
     # verbose=False: a story longer than the window is normal here (the caller trims it).
     ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
     return [int(token) for token in ids]
+
+
+def load_tokenizer(path: Path) -> Any:
+    """The tokenizer of a model folder."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(path))
+
+
+def window_of(path: Path) -> int:
+    """The context window in tokens that the model folder's config.json names (the config's
+    own reader, without the weights)."""
+    from transformers import AutoConfig
+
+    return config_window(AutoConfig.from_pretrained(str(path)))
+
+
+def config_window(config: Any) -> int:
+    """The context window a model config names, in tokens."""
+    window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None)
+    return int(window or DEFAULT_WINDOW)
 
 
 def fit_prompt(ids: list[int], window: int, wanted_new: int, eos: int) -> tuple[int, list[int]]:
@@ -67,11 +89,7 @@ class TransformersGenerator:
         self._calls = 0
         self._kv = KvPrefixCache()
         self._background = Background(self._kv.clear)
-        config = model.config
-        window = getattr(config, "n_positions", None) or getattr(
-            config, "max_position_embeddings", None
-        )
-        self._window = int(window or DEFAULT_WINDOW)
+        self._window = config_window(model.config)
 
     @classmethod
     def from_dir(
@@ -84,17 +102,27 @@ class TransformersGenerator:
         int8_root (default: the user cache; see int8_cache); on_notice hears of a cache found
         broken and made again.
         """
+        return cls.from_tokenizer(load_tokenizer(path), path, device, dtype, seed, int8,
+                                  int8_root, on_notice)
+
+    @classmethod
+    def from_tokenizer(
+        cls, tokenizer: Any, path: Path, device: str, dtype: Any, seed: int | None,
+        int8: bool = False, int8_root: Path | None = None,
+        on_notice: Callable[[str], None] | None = None, stop: threading.Event | None = None,
+    ) -> TransformersGenerator:
+        """from_dir with the tokenizer already loaded (the model may load in another thread:
+        stop set there ends the reading of a cached int8 model early, with LoadStopped)."""
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoModelForCausalLM
 
         from gamio_cli.engines.device import dtype_keyword
         from gamio_cli.engines.hf.int8_cache import load_cached_int8
         from gamio_cli.engines.threads import set_torch_threads
 
         set_torch_threads(torch)
-        tokenizer = AutoTokenizer.from_pretrained(str(path))
         if int8:
-            model: Any = load_cached_int8(path, int8_root, on_notice)
+            model: Any = load_cached_int8(path, int8_root, on_notice, stop)
         else:
             model = AutoModelForCausalLM.from_pretrained(str(path), **{dtype_keyword(): dtype})
             model.to(device)

@@ -74,13 +74,27 @@ def cache_key() -> str:
     return f"int8-fbgemm-levels{weight_levels()}-torch{torch.__version__}-format{FORMAT}"
 
 
+class LoadStopped(Exception):
+    """The reading of a cached model was stopped (the game is closing)."""
+
+
+def is_cached(model_dir: Path, root: Path | None = None) -> bool:
+    """Whether model_dir's int8 weights look whole in the cache (sizes, sources, key; the
+    hashes are checked while they load): a start then takes seconds, not a minute."""
+    root = root or cache_root()
+    folder = root / manifest.cache_name(model_dir, "int8")
+    return manifest.check(folder, model_dir, cache_key(), hashes=False).ok
+
+
 def load_cached_int8(
-    model_dir: Path, root: Path | None = None, on_notice: Callable[[str], None] | None = None
+    model_dir: Path, root: Path | None = None, on_notice: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> Any:
     """The int8 model of model_dir: from the cache when it is whole, else quantized from the
     checkpoint and written to the cache (a cache that cannot be written only costs time).
 
-    on_notice gets one Russian line when a cache was found unusable and is made again.
+    on_notice gets one Russian line when a cache was found unusable and is made again; stop,
+    once set, ends the reading of the cache between two matrices (LoadStopped).
     """
     root = root or cache_root()
     folder, key = root / manifest.cache_name(model_dir, "int8"), cache_key()
@@ -88,7 +102,7 @@ def load_cached_int8(
     reason = verdict.reason_ru
     if verdict.ok:
         try:
-            return read_cache(folder, model_dir, key)
+            return read_cache(folder, model_dir, key, stop=stop)
         except BrokenCache as broken:
             reason = broken.reason_ru
     if reason is not None:
@@ -194,7 +208,8 @@ class CacheWriter:
             self.handle.close()
 
 
-def read_cache(folder: Path, model_dir: Path, key: str, workers: int | None = None) -> Any:
+def read_cache(folder: Path, model_dir: Path, key: str, workers: int | None = None,
+               stop: threading.Event | None = None) -> Any:
     """The model from a cache folder that passed manifest.check(hashes=False); its hashes are
     checked beside the loading. Raises BrokenCache when anything does not match."""
     import torch
@@ -203,7 +218,8 @@ def read_cache(folder: Path, model_dir: Path, key: str, workers: int | None = No
     with ThreadPoolExecutor(1) as checker:
         hashes = checker.submit(manifest.check, folder, model_dir, key)
         try:
-            model = _read(folder, model_dir, key, workers or torch.get_num_threads())
+            model = _read(folder, model_dir, key, workers or torch.get_num_threads(),
+                          stop or threading.Event())
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError) as error:
             hashes.cancel()
             raise BrokenCache(f"не читается ({type(error).__name__}: {error})") from error
@@ -213,7 +229,7 @@ def read_cache(folder: Path, model_dir: Path, key: str, workers: int | None = No
     return model
 
 
-def _read(folder: Path, model_dir: Path, key: str, workers: int) -> Any:
+def _read(folder: Path, model_dir: Path, key: str, workers: int, stop: threading.Event) -> Any:
     import torch
 
     layout = json.loads((folder / LAYOUT).read_text(encoding="utf-8"))
@@ -226,6 +242,8 @@ def _read(folder: Path, model_dir: Path, key: str, workers: int) -> Any:
         for name, kind, parts in _modules(folder / WEIGHTS, layout["tensors"]):
             while len(running) >= workers:
                 running.pop(0).result()  # at most `workers` matrices wait unpacked
+            if stop.is_set():
+                raise LoadStopped
             running.append(pool.submit(_install, model, name, kind, parts))
         for future in running:
             future.result()
