@@ -4,8 +4,8 @@ The side loads its models, then plays the scripted turns it is told to through t
 TurnRunner, prompt window and sentence streaming, and answers with timings (JSON lines on
 stdout prefixed with "@@ ").
 
-- baseline: what the AI Dungeon family does: transformers fp32, the whole prompt encoded every
-  turn, a window sliding by one turn, transformers fp32 Marian.
+- baseline: what the AI Dungeon family does: transformers fp32 and its generate(), the whole
+  prompt encoded every turn, a window sliding by one turn, transformers fp32 Marian.
 - gamio: the game's CPU default, loaded as the game loads it (GAMIO_ENGINE picks another):
   the generator on transformers with int8 matrices and the prefix cache, the translators on
   CTranslate2 int8, and the generator's window_step.
@@ -134,6 +134,7 @@ def load_side(side: str, models: dict[str, Path], ct2_root: Path) -> tuple[Gener
 
         gen = TransformersGenerator.from_dir(models["generator"], "cpu", torch.float32, 1)
         gen.prefix_cache = False  # the whole prompt encoded every turn
+        gen.library_generate = True  # by transformers' generate()
         gen.force_length = True
         ru_en, en_ru = (MarianTranslator.from_dir(models[key], "cpu", torch.float32)
                         for key in ("ru_en", "en_ru"))

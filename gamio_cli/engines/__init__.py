@@ -1,5 +1,6 @@
 """What runs the models: where their files come from (hub), the device (device), thread counts
-(threads), memory (heap, memcheck), background work (background), what loading every engine
+(threads), memory (heap, memcheck), background work (background), a generator still loading
+behind the first screen (pending), what loading every engine
 shares (loading), the manifest every converted cache is checked against (manifest); hf/ runs
 them with transformers, ct2/ with CTranslate2.
 

@@ -17,6 +17,7 @@ from typing import Any
 from gamio_cli.engine import CancelToken, RunStats
 from gamio_cli.engines.background import Background
 from gamio_cli.engines.heap import release_free_heap
+from gamio_cli.engines.hf.decode import decode
 from gamio_cli.engines.hf.kv_cache import new_cache
 from gamio_cli.engines.hf.kv_prefix import KvPrefixCache, cache_argument, output_cache
 from gamio_cli.settings import Settings
@@ -71,7 +72,8 @@ def fit_prompt(ids: list[int], window: int, wanted_new: int, eos: int) -> tuple[
 
 
 class TransformersGenerator:
-    """Implements engine.Generator with AutoTokenizer + AutoModelForCausalLM.
+    """Implements engine.Generator with AutoTokenizer + AutoModelForCausalLM, and the game's
+    own decode loop (decode.py) rather than transformers' generate().
 
     Each run re-uses the keys and values of the tokens its prompt shares with the previous
     run's (kv_prefix), and prepare() encodes the next prompt's beginning while the player reads
@@ -85,6 +87,8 @@ class TransformersGenerator:
         self.seed = seed
         self.prefix_cache = True  # False: encode every prompt in full (the benchmark's baseline)
         self.force_length = False  # benchmarks: always write max_new_tokens tokens
+        # True: transformers' generate() writes the tokens (the benchmark's baseline), not decode.py.
+        self.library_generate = False
         self.last_run = RunStats()
         self._calls = 0
         self._kv = KvPrefixCache()
@@ -172,25 +176,41 @@ class TransformersGenerator:
             with torch.inference_mode():
                 past, reused = self._kv.take(ids) if self.prefix_cache else (None, 0)
                 self.last_run = RunStats(len(ids), reused)
-                watcher = _Watcher(self.tokenizer, len(ids), cancel, on_text,
-                                   not self.force_length, self.last_run.token_times)
-                input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
-                output = self.model.generate(
-                    input_ids,
-                    attention_mask=torch.ones_like(input_ids),
-                    **self._generate_options(settings, max_new, watcher, past),
-                )
+                watcher = _Watcher(self.tokenizer, cancel, on_text, not self.force_length,
+                                   self.last_run.token_times)
+                run = self._library_run if self.library_generate else self._own_run
+                sequence, cache = run(ids, past, reused, settings, max_new, watcher)
         except BaseException:
             self._kv.clear()  # a run cut short leaves the cache in an unknown state
             raise
         if self.prefix_cache:
-            self._kv.keep(output.sequences[0].tolist(), output_cache(output))
+            self._kv.keep(sequence, cache)
         release_free_heap()  # what encoding the prompt freed (see heap.py)
-        new = output.sequences[0, len(ids):]
-        return str(self.tokenizer.decode(new, skip_special_tokens=True))
+        return str(self.tokenizer.decode(sequence[len(ids):], skip_special_tokens=True))
+
+    def _own_run(self, ids: list[int], past: Any, reused: int, settings: Settings,
+                 max_new: int, watcher: _Watcher) -> tuple[list[int], Any]:
+        """(prompt and new tokens, the cache) from the game's own decode loop (decode.py)."""
+        cache = past if past is not None or not self.prefix_cache else self._new_cache()
+        run = decode(self.model, ids, cache, reused, settings, max_new, watcher.step,
+                     self._eos_id(), max_new if self.force_length else 0)
+        return ids + run.tokens, run.cache
+
+    def _library_run(self, ids: list[int], past: Any, reused: int, settings: Settings,
+                     max_new: int, watcher: _Watcher) -> tuple[list[int], Any]:
+        """The same from transformers' generate() (the benchmark's AI Dungeon baseline)."""
+        import torch
+
+        input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
+        output = self.model.generate(
+            input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            **self._generate_options(settings, max_new, watcher.library_criterion(len(ids)), past),
+        )
+        return [int(token) for token in output.sequences[0].tolist()], output_cache(output)
 
     def _generate_options(
-        self, settings: Settings, max_new: int, watcher: _Watcher, past: Any
+        self, settings: Settings, max_new: int, watcher: Any, past: Any
     ) -> dict[str, Any]:
         """generate()'s keywords: the sampling knobs (see Settings), the cache, the stop rules."""
         from transformers import StoppingCriteriaList
@@ -267,46 +287,52 @@ class TransformersGenerator:
 
 
 class _Watcher:
-    """Called by generate() after every token: cancels, streams and stops at the action marker.
+    """Called after every new token: cancels, streams and stops at the action marker.
 
-    A duck-typed transformers StoppingCriteria (subclassing would import transformers at module
-    import). Raising Cancelled here unwinds generate() cleanly; no thread is ever killed.
-
-    Decoding all new tokens each step is O(n²) in the turn length, but a turn is at most 512
-    tokens, so it stays far below the cost of one forward pass of the model.
+    Raising Cancelled here unwinds the run cleanly; no thread is ever killed. Decoding all new
+    tokens each step is O(n²) in the turn length, but a turn is at most 512 tokens, so it stays
+    far below the cost of one forward pass of the model.
     """
 
     def __init__(
         self,
         tokenizer: Any,
-        prompt_len: int,
         cancel: CancelToken | None,
         on_text: Callable[[str], None] | None,
         stop_at_marker: bool = True,
         times: list[float] | None = None,
     ) -> None:
         self.tokenizer = tokenizer
-        self.prompt_len = prompt_len
         self.cancel = cancel
         self.on_text = on_text
         self.stop_at_marker = stop_at_marker
         self.times = times if times is not None else []
         self.text = ""
 
-    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+    def step(self, new_tokens: Any) -> bool:
+        """The run's new tokens so far -> whether it is over (the player's turn has come)."""
         import time
-
-        import torch
 
         self.times.append(time.perf_counter())
         if self.cancel is not None:
             self.cancel.check()
-        text = self.tokenizer.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
+        text = self.tokenizer.decode(new_tokens, skip_special_tokens=True)
         # A multi-byte character split across tokens decodes as U+FFFD until it completes.
         text = text.rstrip("\ufffd")
         if text != self.text:
             self.text = text
             if self.on_text is not None:
                 self.on_text(text)
-        done = self.stop_at_marker and ACTION_MARKER in text
-        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
+        return self.stop_at_marker and ACTION_MARKER in text
+
+    def library_criterion(self, prompt_len: int) -> Any:
+        """step() as a transformers StoppingCriteria (duck-typed: subclassing would import
+        transformers at module import)."""
+        import torch
+
+        def criterion(input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            done = self.step(input_ids[0, prompt_len:])
+            return torch.full((input_ids.shape[0],), done, dtype=torch.bool,
+                              device=input_ids.device)
+
+        return criterion
