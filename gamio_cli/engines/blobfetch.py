@@ -53,7 +53,8 @@ def fetch(repo_id: str, name: str, cache: Path, endpoint: str) -> Path:
     url = hf_hub_url(repo_id, name, endpoint=endpoint)
     meta = get_hf_file_metadata(url, endpoint=endpoint)
     etag, size = meta.etag or "", meta.size
-    if meta.commit_hash and size is not None and (_SHA256.fullmatch(etag) or _GIT_BLOB_ID.fullmatch(etag)):
+    checkable = bool(_SHA256.fullmatch(etag) or _GIT_BLOB_ID.fullmatch(etag))
+    if meta.commit_hash and size is not None and checkable:
         folder = repo_folder(repo_id, cache)
         if not (folder / "blobs" / etag).exists():
             _fetch_blob(folder, etag, meta.location, size, _headers(url, meta.location),
@@ -67,7 +68,8 @@ def _headers(url: str, location: str) -> dict[str, str]:
     from huggingface_hub.utils import build_hf_headers
 
     headers = build_hf_headers()
-    if (urlsplit(url).scheme, urlsplit(url).netloc) != (urlsplit(location).scheme, urlsplit(location).netloc):
+    hub, target = urlsplit(url), urlsplit(location)
+    if (hub.scheme, hub.netloc) != (target.scheme, target.netloc):
         headers.pop("authorization", None)
     return headers
 
