@@ -302,12 +302,15 @@ def stock_tokenizer(cache: Path) -> Path:
     """The folder of the stock GPT-2 tokenizer files, from the cache or the hub (~1.5 MB)."""
     from huggingface_hub import hf_hub_download
 
+    repo = repair.STOCK_TOKENIZER_REPO
     for offline in (True, False):
         try:
-            paths = [hf_hub_download(repair.STOCK_TOKENIZER_REPO, name, cache_dir=cache,
-                                     local_files_only=offline, endpoint=hub_endpoint())
+            paths = [hf_hub_download(repo, name, cache_dir=cache, local_files_only=True)
+                     if offline else blobfetch.fetch(repo, name, cache, hub_endpoint())
                      for name in repair.STOCK_TOKENIZER_FILES]
             return Path(paths[0]).parent
+        except ModelUnavailable:  # a file failed its checksum: that message, not the one below
+            raise
         except Exception:  # noqa: BLE001 - not cached: fetch; not reachable: the message below
             continue
     raise ModelUnavailable(

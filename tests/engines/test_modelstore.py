@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from gamio_cli.cli import app
 from gamio_cli.engines import disk, modelstore, repair
 from gamio_cli.engines.blobfetch import PARTIAL_SUFFIX
+from gamio_cli.engines.hub import cached_model_dir
 from tests.engines.fakehub import FakeHub, repo_from_dir
 from tests.tiny.build import TinyModels
 
@@ -132,3 +133,15 @@ def test_a_partial_download_is_listed_freed_by_remove_and_resumed_by_download(hu
     assert code == 0, output
     assert f"{REPO}/{name}@2000" in hub.requested and f"{REPO}/{name}" not in hub.requested
     assert not list(modelstore.repo_folder(REPO).rglob("*" + PARTIAL_SUFFIX))
+
+
+def test_download_refuses_a_corrupted_file_in_one_message_and_the_repeat_succeeds(
+    hub: FakeHub,
+) -> None:
+    name = next(n for n in hub.handler.repos[REPO] if n in ("model.safetensors", "pytorch_model.bin"))
+    hub.corrupt(f"{REPO}/{name}")
+    code, output = invoke(["models", "download", REPO])
+    assert code == 1 and f"Файл {REPO}/{name} скачался с ошибкой" in " ".join(output.split())
+    assert "Готово:" not in output and cached_model_dir(REPO) is None
+    code, output = invoke(["models", "download", REPO])
+    assert code == 0 and "Готово:" in output, output
