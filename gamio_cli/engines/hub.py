@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from gamio_cli.engines import disk, repair
+from gamio_cli.engines import blobfetch, disk, repair
 from gamio_cli.errors import ModelUnavailable
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -269,8 +269,9 @@ def require_space(need: int, cache: Path, what_ru: str) -> None:
 
 
 def cached_bytes(repo_id: str, cache: Path) -> int:
-    """Bytes of repo_id's complete files in the cache (what a resumed download skips)."""
-    blobs = cache / ("models--" + repo_id.replace("/", "--")) / "blobs"
+    """Bytes of repo_id's files in the cache that a download skips: complete blobs and gamio's
+    partial ones (resumed), not huggingface_hub's `.incomplete` files (it deletes them)."""
+    blobs = blobfetch.repo_folder(repo_id, cache) / "blobs"
     if not blobs.is_dir():
         return 0
     return sum(entry.stat().st_size for entry in blobs.iterdir()
@@ -284,18 +285,15 @@ def _download(repo_id: str, cache: Path, what_ru: str = "модель") -> Path:
 
     One file at a time, small ones first, in this thread: snapshot_download's worker threads
     would keep a download running after Ctrl-C (the interpreter waits for them); here Ctrl-C
-    stops at once. Complete files stay in the cache and the next call fetches only the rest;
-    huggingface_hub resumes a file after a dropped connection within the call, but deletes a
-    partial file whose download stops, so the interrupted file starts over.
+    stops at once. Complete files stay in the cache, the interrupted one stays as a partial
+    file, and the next call continues it (blobfetch); every file is checked against its
+    checksum before it enters the cache.
     """
-    from huggingface_hub import hf_hub_download
-
     plan = download_plan(repo_id)
     check_space(plan, cache, what_ru)
     # revision main (not info.sha): only a branch download records refs/main, which the
     # offline cache lookup of the next start needs.
-    paths = [hf_hub_download(repo_id, name, cache_dir=cache, endpoint=hub_endpoint())
-             for name in plan.sizes]
+    paths = [blobfetch.fetch(repo_id, name, cache, hub_endpoint()) for name in plan.sizes]
     folder = Path(paths[0]).parent
     return repair.repaired(Path(folder), lambda: stock_tokenizer(cache), what_ru)
 
@@ -304,12 +302,15 @@ def stock_tokenizer(cache: Path) -> Path:
     """The folder of the stock GPT-2 tokenizer files, from the cache or the hub (~1.5 MB)."""
     from huggingface_hub import hf_hub_download
 
+    repo = repair.STOCK_TOKENIZER_REPO
     for offline in (True, False):
         try:
-            paths = [hf_hub_download(repair.STOCK_TOKENIZER_REPO, name, cache_dir=cache,
-                                     local_files_only=offline, endpoint=hub_endpoint())
+            paths = [hf_hub_download(repo, name, cache_dir=cache, local_files_only=True)
+                     if offline else blobfetch.fetch(repo, name, cache, hub_endpoint())
                      for name in repair.STOCK_TOKENIZER_FILES]
             return Path(paths[0]).parent
+        except ModelUnavailable:  # a file failed its checksum: that message, not the one below
+            raise
         except Exception:  # noqa: BLE001 - not cached: fetch; not reachable: the message below
             continue
     raise ModelUnavailable(

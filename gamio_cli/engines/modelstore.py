@@ -108,8 +108,8 @@ def entries_for(names: list[str], used: dict[str, str]) -> list[tuple[str, str]]
 
 def download(models: list[tuple[str, str]], say: Callable[[str], None]) -> int:
     """Fetch models into the hub cache: the total size and the free disk said (and checked)
-    first, then huggingface_hub's bars per file. Ctrl-C keeps the files that are complete;
-    the next call fetches the rest."""
+    first, then huggingface_hub's bars per file. Ctrl-C keeps the complete files and the
+    interrupted one's bytes; the next call continues from there."""
     missing = [model for model in models if hub.cached_model_dir(model[0]) is None]
     for model in models:
         if model not in missing:
@@ -126,12 +126,13 @@ def download(models: list[tuple[str, str]], say: Callable[[str], None]) -> int:
         f"{disk.size_ru(disk.free_disk_bytes(cache))} ({cache}).")
     hub.require_space(need, cache, "моделей " + ", ".join(f"«{p.repo_id}»" for p in plans))
     for model_id, what in missing:
-        say(f"Скачиваю «{model_id}» ({what})… (Ctrl-C — прервать; повтор докачает остальное)")
+        say(f"Скачиваю «{model_id}» ({what})… (Ctrl-C — прервать; повтор продолжит с того же места)")
         try:
             folder = hub.resolve_model_dir(model_id, what)
         except KeyboardInterrupt:
-            # Complete files stay in the hub cache; the interrupted one starts over next time.
-            say("Загрузка прервана: готовые файлы сохранены, повтор команды докачает остальное.")
+            # Complete files stay in the hub cache, the interrupted one as a partial file
+            # (blobfetch) that the next call continues.
+            say("Загрузка прервана: скачанное сохранено, повтор команды продолжит с того же места.")
             raise
         say(f"Готово: {folder}")
     return 0

@@ -1,7 +1,14 @@
 """A local stand-in for the Hugging Face Hub on 127.0.0.1: model_info (with file sizes), the
-tree listing and file downloads (with Range, so huggingface_hub resumes) for the repos it is
-given, in the hub's URL layout. Point HF_ENDPOINT at it and the real huggingface_hub client
-runs. A file can be cut off once after some bytes, the way a dropped connection cuts it."""
+tree listing and file downloads (with Range, so downloads resume) for the repos it is given,
+in the hub's URL layout. Point HF_ENDPOINT at it and the real huggingface_hub client runs.
+
+Like the real hub, a regular file is served from /<repo>/resolve/<rev>/<name> with its git blob
+id as ETag, and an LFS file (weights, sentencepiece models) answers there with a 302 to a CDN:
+a second server on another port (another origin, so the client stops at the redirect and
+reads X-Linked-Etag: the sha256, X-Linked-Size, X-Repo-Commit from it, as it does with
+cdn-lfs.hf.co). A file can be cut off once after some bytes, the way a dropped connection
+cuts it, stall until released, be served once with one byte changed, or be sent whole
+whatever Range asks."""
 
 from __future__ import annotations
 
@@ -11,12 +18,39 @@ import json
 import threading
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import parse_qs, quote, urlsplit
 
 SHA = "fedcba9876543210fedcba9876543210fedcba98"
+LFS_SUFFIXES = (".safetensors", ".bin", ".spm", ".model")
 
 
 def git_hash(body: bytes) -> str:
-    return hashlib.sha1(body).hexdigest()
+    """The git blob id, what the hub names a regular file by (its ETag)."""
+    return hashlib.sha1(b"blob %d\0" % len(body) + body).hexdigest()
+
+
+def is_lfs(name: str) -> bool:
+    return name.endswith(LFS_SUFFIXES)
+
+
+def _pointer(body: bytes) -> bytes:
+    """The git-lfs pointer file that git stores in place of an LFS file."""
+    sha = hashlib.sha256(body).hexdigest()
+    return f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize {len(body)}\n".encode()
+
+
+def _listing(name: str, body: bytes, *, tree: bool) -> dict[str, Any]:
+    """One file as model_info (siblings) or the tree listing describes it: the real size, and
+    for an LFS file the pointer's git id plus an lfs entry with the sha256."""
+    lfs: dict[str, Any] | None = None
+    oid = git_hash(body)
+    if is_lfs(name):
+        sha, pointer = hashlib.sha256(body).hexdigest(), _pointer(body)
+        oid = git_hash(pointer)
+        lfs = {"oid" if tree else "sha256": sha, "size": len(body), "pointerSize": len(pointer)}
+    entry: dict[str, Any] = ({"type": "file", "path": name, "oid": oid, "size": len(body)} if tree
+                             else {"rfilename": name, "size": len(body), "blobId": oid})
+    return {**entry, "lfs": lfs} if lfs else entry
 
 
 def repo_from_dir(folder: Path) -> dict[str, bytes]:
@@ -26,9 +60,12 @@ def repo_from_dir(folder: Path) -> dict[str, bytes]:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     repos: ClassVar[dict[str, dict[str, bytes]]] = {}
-    requested: ClassVar[list[str]] = []  # "repo/file" of every file body sent
+    cdn: ClassVar[str] = ""  # where LFS files redirect to
+    requested: ClassVar[list[str]] = []  # "repo/file" (+ "@start" when ranged) of every body sent
     cut_after: ClassVar[dict[str, int]] = {}  # "repo/file" -> bytes sent before the drop (once)
     hold_after: ClassVar[dict[str, int]] = {}  # "repo/file" -> bytes sent before a stall (once)
+    corrupted: ClassVar[set[str]] = set()  # "repo/file" served once with one byte changed
+    no_range: ClassVar[set[str]] = set()  # "repo/file" whose Range header is ignored (200, whole)
     released: ClassVar[threading.Event] = threading.Event()  # ends every stall
 
     def _reply(self, body: bytes, headers: dict[str, str] | None = None, status: int = 200) -> None:
@@ -50,39 +87,65 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         path = self.path.split("?")[0]
+        if path.startswith("/lfs/"):
+            self._from_cdn()
+            return
         repo = next((r for r in self.repos if path.startswith((f"/api/models/{r}", f"/{r}/"))), None)
         if repo is None:
             self._missing()
             return
         files = self.repos[repo]
         if path in (f"/api/models/{repo}", f"/api/models/{repo}/revision/main"):
-            siblings = [{"rfilename": n, "size": len(b), "blobId": git_hash(b)} for n, b in files.items()]
+            siblings = [_listing(n, b, tree=False) for n, b in files.items()]
             self._reply(json.dumps({"id": repo, "sha": SHA, "siblings": siblings}).encode())
         elif path.startswith(f"/api/models/{repo}/tree/{SHA}"):
-            tree = [{"type": "file", "oid": git_hash(b), "size": len(b), "path": n}
-                    for n, b in files.items()]
-            self._reply(json.dumps(tree).encode())
+            self._reply(json.dumps([_listing(n, b, tree=True) for n, b in files.items()]).encode())
         elif path.startswith(f"/{repo}/resolve/") and path.split("/resolve/", 1)[1].split("/", 1)[1] in files:
-            self._file(repo, path.split("/resolve/", 1)[1].split("/", 1)[1])
+            self._resolve(repo, path.split("/resolve/", 1)[1].split("/", 1)[1])
         else:
             self._missing()
 
-    def _file(self, repo: str, name: str) -> None:
+    def _resolve(self, repo: str, name: str) -> None:
         body = self.repos[repo][name]
-        headers = {"ETag": f'"{git_hash(body)}"', "X-Repo-Commit": SHA, "Accept-Ranges": "bytes"}
-        start = _range_start(self.headers.get("Range"))
+        if not is_lfs(name):
+            self._file(repo, name, {"ETag": f'"{git_hash(body)}"'})
+            return
+        # The real hub: 302 to a signed CDN URL; the ETag is the pointer file's git id, the
+        # X-Linked-* headers describe the file itself.
+        sha = hashlib.sha256(body).hexdigest()
+        self._reply(b"", {"Location": f"{self.cdn}/lfs/{sha}?file={quote(f'{repo}/{name}')}",
+                          "ETag": f'"{git_hash(_pointer(body))}"', "X-Linked-Etag": f'"{sha}"',
+                          "X-Linked-Size": str(len(body)), "X-Repo-Commit": SHA}, 302)
+
+    def _from_cdn(self) -> None:
+        repo_file = parse_qs(urlsplit(self.path).query).get("file", [""])[0]
+        repo, _, name = repo_file.rpartition("/")
+        if name not in self.repos.get(repo, {}):
+            self._missing()
+            return
+        self._file(repo, name, {"ETag": f'"{hashlib.sha256(self.repos[repo][name]).hexdigest()}"'})
+
+    def _file(self, repo: str, name: str, headers: dict[str, str]) -> None:
+        body = self.repos[repo][name]
+        headers = {**headers, "X-Repo-Commit": SHA, "Accept-Ranges": "bytes"}
+        key = f"{repo}/{name}"
+        start = 0 if key in self.no_range else _range_start(self.headers.get("Range"))
         if self.command != "GET":
             self._reply(body, headers)
             return
-        self.requested.append(f"{repo}/{name}" + (f"@{start}" if start else ""))
+        self.requested.append(key + (f"@{start}" if start else ""))
+        if key in self.corrupted:  # same length, one byte changed: only a checksum can tell
+            self.corrupted.discard(key)
+            middle = len(body) // 2
+            body = body[:middle] + bytes([body[middle] ^ 0xFF]) + body[middle + 1:]
         part = body[start:]
-        hold = self.hold_after.pop(f"{repo}/{name}", None)
-        cut = self.cut_after.pop(f"{repo}/{name}", hold)
+        hold = self.hold_after.pop(key, None)
+        cut = self.cut_after.pop(key, hold)
         if cut is not None:  # announce the whole body, send a part, drop the connection
             self.send_response(200)
             self.send_header("Content-Length", str(len(part)))
-            for key, value in headers.items():
-                self.send_header(key, value)
+            for header, value in headers.items():
+                self.send_header(header, value)
             self.end_headers()
             self.wfile.write(part[:cut])
             self.wfile.flush()
@@ -110,11 +173,12 @@ class FakeHub:
     def __init__(self, repos: dict[str, dict[str, bytes]]) -> None:
         handler: Any = type("RepoHandler", (Handler,), {
             "repos": repos, "requested": [], "cut_after": {}, "hold_after": {},
-            "released": threading.Event()})
+            "corrupted": set(), "no_range": set(), "released": threading.Event()})
         self.handler = handler
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) for _ in "hc"]
+        for server in self.servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.endpoint, handler.cdn = (f"http://127.0.0.1:{s.server_address[1]}" for s in self.servers)
 
     @property
     def requested(self) -> list[str]:
@@ -127,10 +191,19 @@ class FakeHub:
         """The file's download stalls after `after` bytes until release() (or close())."""
         self.handler.hold_after[repo_file] = after
 
+    def corrupt(self, repo_file: str) -> None:
+        """The file's next download has one byte changed (same length)."""
+        self.handler.corrupted.add(repo_file)
+
+    def ignore_range(self, repo_file: str) -> None:
+        """The file is always sent whole (200), as a CDN that drops Range for gzip does."""
+        self.handler.no_range.add(repo_file)
+
     def release(self) -> None:
         self.handler.released.set()
 
     def close(self) -> None:
         self.release()
-        self.server.shutdown()
-        self.server.server_close()
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()

@@ -1,10 +1,12 @@
 """`gamio models`, `gamio models download` and `gamio models remove` through the real command
 line, against the local fake hub (fakehub): the catalogue listing, a download that says its
 size and the free disk first (and refuses when it does not fit), removal after a confirmation
-of the hub cache entry and gamio's copies, and no download when offline."""
+of the hub cache entry and gamio's copies, an interrupted download's partial file listed,
+resumed and removed, and no download when offline."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from typer.testing import CliRunner
 
 from gamio_cli.cli import app
 from gamio_cli.engines import disk, modelstore, repair
+from gamio_cli.engines.blobfetch import PARTIAL_SUFFIX
+from gamio_cli.engines.hub import cached_model_dir
 from tests.engines.fakehub import FakeHub, repo_from_dir
 from tests.tiny.build import TinyModels
 
@@ -107,3 +111,37 @@ def test_a_short_name_shared_by_two_roles_downloads_both_and_remove_wants_an_id(
         "перевод ru→en", "перевод en→ru"]
     code, output = invoke(["models", "remove", "opus-tc-big", "--yes"])
     assert code == 1 and "укажите id" in output
+
+
+def _partial_weights(hub: FakeHub, kept: int) -> str:
+    """Leave the first `kept` bytes of the repo's weights as an interrupted download does."""
+    name = next(n for n in hub.handler.repos[REPO] if n in ("model.safetensors", "pytorch_model.bin"))
+    body = hub.handler.repos[REPO][name]
+    blobs = modelstore.repo_folder(REPO) / "blobs"
+    blobs.mkdir(parents=True, exist_ok=True)
+    (blobs / (hashlib.sha256(body).hexdigest() + PARTIAL_SUFFIX)).write_bytes(body[:kept])
+    return name
+
+
+def test_a_partial_download_is_listed_freed_by_remove_and_resumed_by_download(hub: FakeHub) -> None:
+    _partial_weights(hub, 2000)
+    assert "скачана частично, 2 КБ" in _row(invoke(["models"])[1], REPO)
+    code, output = invoke(["models", "remove", REPO, "--yes"])
+    assert code == 0 and "освобождено 2 КБ" in output and not modelstore.repo_folder(REPO).exists()
+    name = _partial_weights(hub, 2000)
+    code, output = invoke(["models", "download", REPO])
+    assert code == 0, output
+    assert f"{REPO}/{name}@2000" in hub.requested and f"{REPO}/{name}" not in hub.requested
+    assert not list(modelstore.repo_folder(REPO).rglob("*" + PARTIAL_SUFFIX))
+
+
+def test_download_refuses_a_corrupted_file_in_one_message_and_the_repeat_succeeds(
+    hub: FakeHub,
+) -> None:
+    name = next(n for n in hub.handler.repos[REPO] if n in ("model.safetensors", "pytorch_model.bin"))
+    hub.corrupt(f"{REPO}/{name}")
+    code, output = invoke(["models", "download", REPO])
+    assert code == 1 and f"Файл {REPO}/{name} скачался с ошибкой" in " ".join(output.split())
+    assert "Готово:" not in output and cached_model_dir(REPO) is None
+    code, output = invoke(["models", "download", REPO])
+    assert code == 0 and "Готово:" in output, output

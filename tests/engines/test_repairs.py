@@ -1,7 +1,7 @@
 """First launch against repos laid out like the real ones, served by a local hub (fakehub) so
 the real huggingface_hub client runs: a GPT-2 repo without tokenizer files, an old config.json
 without model_type, a missing or weightless repo that falls back to its catalogue equivalent
-(and an explicit one that does not), too little disk, a download cut off and resumed."""
+(and an explicit one that does not), too little disk, a download cut off and resumed, a\ndownload interrupted by Ctrl-C and resumed by the next start."""
 
 from __future__ import annotations
 
@@ -9,49 +9,22 @@ import _thread
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from huggingface_hub import constants as hf_constants
 
 from gamio_cli.engines import disk, repair
+from gamio_cli.engines.blobfetch import PARTIAL_SUFFIX
 from gamio_cli.engines.hub import RepoUnusable, cached_model_dir, resolve_model_dir
 from gamio_cli.errors import ModelUnavailable
 from gamio_cli.model import GENERATOR_OPTION, ModelConfig, load_generator, settle
 from gamio_cli.settings import Settings
-from tests.engines.fakehub import FakeHub, repo_from_dir
+from tests.engines.fakehub import repo_from_dir
 from tests.tiny.build import TinyModels
 
 TOKENIZER = ("vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json",
              "special_tokens_map.json")  # fmt: skip
-
-
-@pytest.fixture
-def hf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty hub cache and gamio cache, no offline flags or proxies."""
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
-                 "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
-    return tmp_path / "hf" / "hub"
-
-
-@pytest.fixture
-def serve(hf: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    hubs: list[FakeHub] = []
-
-    def start(repos: dict[str, dict[str, bytes]]) -> FakeHub:
-        hub = FakeHub(repos)
-        hubs.append(hub)
-        monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
-        return hub
-
-    yield start
-    for hub in hubs:
-        hub.close()
 
 
 def _without(files: dict[str, bytes], names: tuple[str, ...]) -> dict[str, bytes]:
@@ -168,7 +141,7 @@ def test_a_cut_download_resumes_where_it_stopped(serve: object, hf: Path,
         folder = resolve_model_dir("cut/model", "генератор историй")
     assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
     assert "cut/model/model.safetensors@4096" in hub.requested  # fetched from byte 4096 on
-    assert not list(hf.rglob("*.incomplete"))
+    assert not list(hf.rglob("*.incomplete")) and not list(hf.rglob("*" + PARTIAL_SUFFIX))
 
 
 def _play(args: list[str]) -> tuple[int, str]:
@@ -197,11 +170,11 @@ def test_the_game_says_which_equivalent_plays_for_a_short_name(
     assert code == 1 and "не найдена на Hugging Face" in output and "равноценная" not in output
 
 
-def test_ctrl_c_mid_download_stops_at_once_leaves_no_partial_file_and_keeps_whole_ones(
+def test_ctrl_c_mid_download_stops_at_once_keeps_the_partial_file_and_the_next_start_resumes_it(
     serve: object, hf: Path, tiny_models: TinyModels, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """huggingface_hub 2.x deletes a partial file when its download stops (a dropped connection
-    is resumed within the call, see above): the next start fetches that file again, and only it."""
+    """The interrupted file stays as a partial file (blobfetch); the next start asks only for
+    its missing bytes, ends with the verified file, and then plays offline from the cache."""
     monkeypatch.setattr(hf_constants, "DOWNLOAD_CHUNK_SIZE", 1024)
     files = repo_from_dir(tiny_models.generator)
     hub = serve({"slow/model": files})  # type: ignore[operator]
@@ -213,7 +186,7 @@ def test_ctrl_c_mid_download_stops_at_once_leaves_no_partial_file_and_keeps_whol
             # Only once the weights (fetched last, after the small files) are being sent and
             # part of them is on disk: a small file's partial must not be taken for it.
             weights = "slow/model/model.safetensors" in hub.requested
-            if weights and any(p.stat().st_size > 0 for p in hf.rglob("*.incomplete")):
+            if weights and any(p.stat().st_size > 0 for p in hf.rglob("*" + PARTIAL_SUFFIX)):
                 _thread.interrupt_main()
                 return
             time.sleep(0.05)
@@ -224,9 +197,16 @@ def test_ctrl_c_mid_download_stops_at_once_leaves_no_partial_file_and_keeps_whol
         resolve_model_dir("slow/model", "генератор историй")
     assert time.monotonic() - start < 20  # not waiting for the stalled file
     assert cached_model_dir("slow/model") is None  # half a model is never used
-    assert not list(hf.rglob("*.incomplete"))
+    [partial] = hf.rglob("*" + PARTIAL_SUFFIX)
+    kept = partial.stat().st_size
+    assert 0 < kept <= 32768 and partial.read_bytes() == files["model.safetensors"][:kept]
     before = hub.requested
     hub.release()
     folder = resolve_model_dir("slow/model", "генератор историй")
     assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
-    assert hub.requested[len(before):] == ["slow/model/model.safetensors"]
+    assert hub.requested[len(before):] == [f"slow/model/model.safetensors@{kept}"]
+    assert not list(hf.rglob("*" + PARTIAL_SUFFIX)) and not list(hf.rglob("*.incomplete"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", True)
+    assert cached_model_dir("slow/model") == folder
+    _generates("slow/model")  # loads for real with the hub switched off
