@@ -203,6 +203,10 @@ def skeleton(model_dir: Path) -> Any:
         # weights as well (2.2x and 2.6x the memory), for no faster decoding here.
         torch.backends.quantized.engine = "fbgemm"
     config = AutoConfig.from_pretrained(str(model_dir))
+    if getattr(config, "activation_function", None) == "gelu_new":
+        # GPT-2's tanh GELU as one fused kernel instead of eight (transformers' own equivalent,
+        # within 3e-7): 1.6 ms less a token for GPT-2-XL on 2 cores.
+        config.activation_function = "gelu_pytorch_tanh"
     with torch.device("meta"):
         return getattr(AutoModelForCausalLM, "from_config")(config)
 

@@ -63,6 +63,7 @@ def test_matrices_are_int8_and_the_model_is_the_same(
     assert "Conv1D" not in kinds
     assert isinstance(model.lm_head, dynamic.Linear)
     assert not any(value.is_meta for value in model.parameters())
+    assert model.config.activation_function == "gelu_pytorch_tanh"  # the fused GELU
     _assert_same_model(model, _reference(tiny_models.generator), tokenizer)
 
 
