@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gamio_cli.engines.hf.gpt2_step import gpt2_step
 from gamio_cli.settings import Settings
 
 
@@ -76,6 +77,7 @@ def decode(
 
     device = next(model.parameters()).device
     logits, cache = _forward(model, ids[reused:], reused, cache, device)
+    step = gpt2_step(model, cache)  # None: each token through the model's own forward
     seen = torch.zeros(logits.shape[-1], dtype=torch.bool, device=device)
     seen[torch.tensor(ids, device=device)] = True
     new: list[int] = []
@@ -85,7 +87,11 @@ def decode(
         seen[token] = True
         if on_token(new) or len(new) >= max_new or (token == eos and len(new) >= min_new):
             return Decoded(new, cache)
-        logits, cache = _forward(model, [token], len(ids) + len(new) - 1, cache, device)
+        position = len(ids) + len(new) - 1
+        if step is not None:
+            logits = step(token, position)
+        else:
+            logits, cache = _forward(model, [token], position, cache, device)
 
 
 def _forward(model: Any, tokens: list[int], start: int, cache: Any, device: Any

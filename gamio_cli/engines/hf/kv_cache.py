@@ -59,3 +59,12 @@ def _filled_view_layer(base: type) -> Any:
 
         _LAYER_CLASSES[base] = FilledViewLayer
     return _LAYER_CLASSES[base]
+
+
+def is_filled_view(cache: Any) -> bool:
+    """Whether cache is one new_cache made (every layer a filled-view StaticLayer)."""
+    layers: Any = getattr(cache, "layers", None)
+    classes = tuple(_LAYER_CLASSES.values())
+    if not layers or not classes:
+        return False
+    return all(isinstance(layer, classes) for layer in layers)
