@@ -119,7 +119,7 @@ def test_ctrl_c_while_waiting_for_the_model_cancels_the_wait(tiny_models: TinyMo
 
 
 def test_a_failed_load_is_one_message_on_every_call_and_the_notices_wait_for_a_listener() -> None:
-    load = Held(error=ModelUnavailable("Не хватает памяти, чтобы загрузить модель."))
+    load = Held(error=ModelUnavailable("Не хватает памяти, чтобы загрузить модель (тест)."))
     pending = PendingGenerator(len, 1024, 8, load)
     load.release.set()
     for _ in range(2):

@@ -47,8 +47,8 @@ def gpt2_step(model: Any, cache: Any) -> Step | None:
              + transformer.wpe(torch.tensor([[position]], device=device)))
         for block, layer in pairs:
             attn = block.attn
-            q, k, v = (part.view(1, 1, heads, -1).transpose(1, 2)
-                       for part in attn.c_attn.forward(norm(block.ln_1, x)).split(attn.split_size, 2))
+            qkv = attn.c_attn.forward(norm(block.ln_1, x)).split(attn.split_size, 2)
+            q, k, v = (part.view(1, 1, heads, -1).transpose(1, 2) for part in qkv)
             keys, values = layer.update(k, v)
             out = functional.scaled_dot_product_attention(q, keys, values, scale=attn.scaling)
             x = x + attn.c_proj.forward(out.transpose(1, 2).reshape(1, 1, -1))
