@@ -112,10 +112,13 @@ class PendingGenerator:
             self._real.close()
 
     def __getattr__(self, name: str) -> Any:
-        """Anything else the loaded generator has (its statistics, its model), once loaded."""
-        if name.startswith("_"):
+        """Anything else the loaded generator has (its statistics, its model) once it is
+        loaded; before, nothing else: a getattr(..., default) must not wait for the model
+        without a cancel token."""
+        real = self._real if not name.startswith("_") and self._ready.is_set() else None
+        if real is None:
             raise AttributeError(name)
-        return getattr(self.loaded(), name)
+        return getattr(real, name)
 
     def _run(self, load: Load) -> None:
         try:

@@ -114,6 +114,8 @@ def test_ctrl_c_while_waiting_for_the_model_cancels_the_wait(tiny_models: TinyMo
         pending.generate(PROMPT, Settings(), cancel)
     assert time.perf_counter() - started < 5
     assert pending.count_tokens("abc") == 3 and not pending.ready
+    # What the turn asks with a default answers at once, without waiting for the model.
+    assert getattr(pending, "extends_history", False) is False
     pending.close()
     assert load.stopped
 
