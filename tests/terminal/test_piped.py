@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gamio_cli.storage.store import SaveStore
 from tests.tiny.build import TinyModels
 
@@ -100,3 +102,24 @@ def test_ctrl_c_while_models_load(tmp_path: Path, tiny_models: TinyModels) -> No
     assert "Запуск прерван" in out.decode("utf-8") + err.decode("utf-8")
     assert "Traceback" not in err.decode("utf-8")
     assert not list((tmp_path / "saves").glob("*.json"))
+
+
+def test_a_warm_start_plays_while_the_narrator_loads_behind_the_prompt(
+    tmp_path: Path, tiny_models: TinyModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second start finds the int8 weights made, so its generator loads in the background
+    (engines/pending.py): the first action waits for it and the story goes on as ever, and
+    the end of input closes the game with nothing left running (no abort at exit)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = gamio(tmp_path, tiny_models, "открываю дверь\n".encode("utf-8"), "--new",
+                  "--scenario", "fantasy")
+    assert first.returncode == 0, first.stderr.decode("utf-8")
+    made = list((tmp_path / "cache" / "gamio" / "int8").glob("*/gamio-manifest.json"))
+    assert len(made) == 1  # what makes the next start load in the background
+    second = gamio(tmp_path, tiny_models, "я беру меч\n".encode("utf-8"), "--load", "фэнтези")
+    err = second.stderr.decode("utf-8")
+    assert second.returncode == 0, err
+    assert "Меч тяжёлый." in second.stdout.decode("utf-8")
+    assert "terminate called" not in err and "Traceback" not in err
+    story = SaveStore(tmp_path / "saves").load("фэнтези")
+    assert [t.action_ru for t in story.turns] == ["открываю дверь", "я беру меч"]
