@@ -17,8 +17,8 @@ The house, from the top down; a module imports only from its own room or from ro
 - turn/: one turn, from the Russian action to the Russian continuation (agreed with the hero).
 - world/: the shipped worlds, names, the glossary, world info, Russian word forms and the
   lazily loaded morphological analyser (pymorphy3).
-- story.py, engine.py, settings.py, errors.py, textsafe.py: the story's plain data and the
-  seams (Generator, Translator) every room may use.
+- story.py, engine.py, settings.py, errors.py, textsafe.py, durable.py: the story's plain data,
+  the seams (Generator, Translator) and the small helpers every room may use.
 """
 
 __version__ = "0.1.0"

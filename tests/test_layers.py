@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "plain": set(),
 }  # fmt: skip
 PLAIN = {"gamio_cli", "gamio_cli.story", "gamio_cli.engine", "gamio_cli.settings",
-         "gamio_cli.errors", "gamio_cli.textsafe"}  # fmt: skip
+         "gamio_cli.errors", "gamio_cli.textsafe", "gamio_cli.durable"}  # fmt: skip
 TOP = {"gamio_cli.cli": "cli", "gamio_cli.__main__": "cli", "gamio_cli.model": "model",
        "gamio_cli.game": "game"}  # fmt: skip
 # Libraries and the rooms that alone may import them.

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from gamio_cli.durable import fsync_directory
 from gamio_cli.errors import ModelUnavailable
 
 PARTIAL_SUFFIX = ".gamio-partial"
@@ -100,7 +101,7 @@ def _fetch_blob(folder: Path, etag: str, location: str, size: int, headers: dict
         # The partial was created by open() in this folder, so its mode is already the
         # hub's (0o666 minus the umask); the rename keeps it.
         os.replace(partial, blob)
-        _fsync_folder(blob.parent)
+        fsync_directory(blob.parent)
 
 
 def _download_partial(partial: Path, location: str, size: int, headers: dict[str, str],
@@ -135,17 +136,3 @@ def checksum_matches(path: Path, etag: str) -> bool:
         for chunk in iter(lambda: file.read(_HASH_CHUNK), b""):
             digest.update(chunk)
     return str(digest.hexdigest()) == etag
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX; Windows cannot open a folder, and needs no such step)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from gamio_cli.durable import fsync_directory
 from gamio_cli.errors import SaveError, os_reason
 from gamio_cli.storage.codec import Decoded, decode, parse_json, story_to_json
 from gamio_cli.storage.filelock import FileLock, LockBusy
@@ -78,22 +79,6 @@ def _remove_quietly(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError:
         pass  # a leftover hidden temp file is harmless; the error that matters is already raised
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename in `directory` durable (POSIX; Windows cannot open a directory)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems refuse fsync on a directory; the replace itself is done
-    finally:
-        os.close(fd)
 
 
 def write_synced(path: Path, data: bytes) -> None:
@@ -166,7 +151,7 @@ class SaveStore:
             raise self._write_error(error, name, target) from error
         finally:
             _remove_quietly(temp)  # already gone after a successful replace
-        _fsync_directory(self.directory)
+        fsync_directory(self.directory)
         self._remember_whole(target)
         return target
 

@@ -20,7 +20,7 @@ from gamio_cli.engines.blobfetch import PARTIAL_SUFFIX, checksum_matches
 from gamio_cli.engines.hub import cached_bytes, resolve_model_dir
 from gamio_cli.errors import ModelUnavailable
 from tests.engines.conftest import Serve
-from tests.engines.fakehub import git_hash, repo_from_dir
+from tests.engines.fakehub import FakeHub, git_hash, repo_from_dir
 from tests.tiny.build import TinyModels
 
 
@@ -50,17 +50,25 @@ def test_a_corrupted_file_is_refused_and_the_next_start_fetches_it_anew(
     assert hub.requested.count(f"bad/model/{name}") == 2  # anew, whole, not resumed
 
 
+def _with_partial(serve: Serve, hf: Path, tiny_models: TinyModels, repo: str, kept: int
+                  ) -> tuple[FakeHub, bytes, Path]:
+    """The tiny generator served as repo, its weights' first `kept` bytes already in the
+    cache as gamio's partial file: (the hub, the weights, the blobs folder)."""
+    files = repo_from_dir(tiny_models.generator)
+    hub = serve({repo: files})
+    weights = files["model.safetensors"]
+    blobs = hf / ("models--" + repo.replace("/", "--")) / "blobs"
+    blobs.mkdir(parents=True)
+    (blobs / (_etag("model.safetensors", weights) + PARTIAL_SUFFIX)).write_bytes(weights[:kept])
+    return hub, weights, blobs
+
+
 def test_a_partial_file_is_continued_even_when_the_server_ignores_range(
     serve: Serve, hf: Path, tiny_models: TinyModels
 ) -> None:
     """http_get starts the file over when it gets 200 to a Range request: the result is the
     file, not the partial bytes followed by the whole file."""
-    files = repo_from_dir(tiny_models.generator)
-    hub = serve({"norange/model": files})
-    weights = files["model.safetensors"]
-    blobs = hf / "models--norange--model" / "blobs"
-    blobs.mkdir(parents=True)
-    (blobs / (_etag("model.safetensors", weights) + PARTIAL_SUFFIX)).write_bytes(weights[:5000])
+    hub, weights, _ = _with_partial(serve, hf, tiny_models, "norange/model", 5000)
     hub.ignore_range("norange/model/model.safetensors")
     folder = resolve_model_dir("norange/model", "генератор историй")
     assert (folder / "model.safetensors").read_bytes() == weights
@@ -70,12 +78,7 @@ def test_a_partial_file_is_continued_even_when_the_server_ignores_range(
 def test_a_partial_file_counts_as_fetched_and_a_whole_download_leaves_none(
     serve: Serve, hf: Path, tiny_models: TinyModels
 ) -> None:
-    files = repo_from_dir(tiny_models.generator)
-    hub = serve({"whole/model": files})
-    weights = files["model.safetensors"]
-    blobs = hf / "models--whole--model" / "blobs"
-    blobs.mkdir(parents=True)
-    (blobs / (_etag("model.safetensors", weights) + PARTIAL_SUFFIX)).write_bytes(weights[:3000])
+    hub, weights, blobs = _with_partial(serve, hf, tiny_models, "whole/model", 3000)
     (blobs / "0123abcd.0f0f0f0f.incomplete").write_bytes(b"\0" * 700)  # the hub's: not resumed
     assert cached_bytes("whole/model", hf) == 3000
     folder = resolve_model_dir("whole/model", "генератор историй")
