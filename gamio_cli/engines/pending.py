@@ -18,10 +18,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from gamio_cli.engine import CancelToken
+from gamio_cli.engines.background import POLL_S  # between checks of the cancel token
 from gamio_cli.settings import Settings
-
-# Seconds between checks of the cancel token while waiting for the model.
-POLL_S = 0.05
 
 
 class Loaded(Protocol):

@@ -210,7 +210,7 @@ class TransformersGenerator:
         return [int(token) for token in output.sequences[0].tolist()], output_cache(output)
 
     def _generate_options(
-        self, settings: Settings, max_new: int, watcher: Any, past: Any
+        self, settings: Settings, max_new: int, criterion: Any, past: Any
     ) -> dict[str, Any]:
         """generate()'s keywords: the sampling knobs (see Settings), the cache, the stop rules."""
         from transformers import StoppingCriteriaList
@@ -223,7 +223,7 @@ class TransformersGenerator:
             repetition_penalty=settings.repetition_penalty,
             max_new_tokens=max_new,
             pad_token_id=self._eos_id(),
-            stopping_criteria=StoppingCriteriaList([watcher]),
+            stopping_criteria=StoppingCriteriaList([criterion]),
             return_dict_in_generate=True,
         )
         if self.force_length:
