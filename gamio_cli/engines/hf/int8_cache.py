@@ -33,11 +33,10 @@ from typing import Any
 
 from gamio_cli.engines import manifest
 from gamio_cli.engines.heap import release_free_heap
+from gamio_cli.engines.hf.int8_layers import int8_embedding, int8_linear
 from gamio_cli.engines.hf.int8_weights import (
     assign,
     check_complete,
-    int8_embedding,
-    int8_linear,
     load_int8_causal_lm,
     put_module,
     skeleton,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gamio_cli.engines.heap import release_free_heap
+from gamio_cli.engines.hf.int8_layers import int8_embedding, int8_linear
 
 # safetensors dtype names -> torch attribute names.
 _DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "I64": "int64",
@@ -117,42 +118,6 @@ def quantize_matrix(weight: Any, levels: int) -> tuple[Any, Any]:
     return qweight.int_repr(), scales
 
 
-def int8_linear(matrix: Any, scales: Any, bias: Any) -> Any:
-    """The dynamically quantized Linear of an int8 matrix (out x in) and its row scales.
-
-    fbgemm packs the matrix into its own layout (most of the time of loading a model). The
-    layer is made 1 x 1 and then given its matrix: made at its size, its constructor would
-    pack a matrix of zeros of that size first, doubling the time.
-    """
-    import torch
-    from torch.ao.nn.quantized import dynamic
-
-    rows, columns = matrix.shape
-    qweight = torch._make_per_channel_quantized_tensor(
-        matrix, scales, torch.zeros(rows, dtype=torch.long), 0
-    )
-    layer: Any = _linear_class(dynamic.Linear)(1, 1, dtype=torch.qint8)
-    layer.in_features, layer.out_features = columns, rows
-    layer.set_weight_bias(qweight, None if bias is None else bias.float())
-    return layer
-
-
-def int8_embedding(codes: Any, scales: Any, offsets: Any) -> Any:
-    """A quantized Embedding of uint8 rows with a float scale and offset each (as torch's
-    float_qparams observer makes them); made 1 row wide first, as int8_linear does."""
-    import torch
-    from torch.ao.nn.quantized import Embedding
-
-    weight = torch._make_per_channel_quantized_tensor(codes, scales, offsets, 0)
-    layer: Any = Embedding(1, codes.shape[1])
-    layer.num_embeddings = codes.shape[0]
-    layer.set_weight(weight)
-    return layer
-
-
-_LINEAR_CLASSES: dict[type, type] = {}
-
-
 def weight_levels() -> int:
     """The largest int8 weight: 127 where fbgemm multiplies with AVX-512 VNNI, else 63.
 
@@ -166,20 +131,6 @@ def weight_levels() -> int:
     capabilities = getattr(torch.cpu, "get_capabilities", None)
     vnni = capabilities is not None and bool(capabilities().get("avx512_vnni", False))
     return 127 if vnni else 63
-
-
-def _linear_class(base: type) -> Any:
-    """torch's dynamic Linear with 8-bit inputs (see weight_levels)."""
-    if base not in _LINEAR_CLASSES:
-        import torch
-
-        class Int8Linear(base):  # type: ignore[misc]
-            def forward(self, x: Any) -> Any:
-                packed = self._packed_params._packed_params
-                return torch.ops.quantized.linear_dynamic(x, packed, reduce_range=False)
-
-        _LINEAR_CLASSES[base] = Int8Linear
-    return _LINEAR_CLASSES[base]
 
 
 class Sink(Protocol):
