@@ -58,11 +58,8 @@ def test_the_candidates_are_the_libraries_distribution(
     knobs = Settings(temperature=temperature, top_p=top_p, top_k=top_k,
                      repetition_penalty=penalty)
     banned = 7 if ban else None
-    mask = torch.zeros(VOCAB, dtype=torch.bool)
-    mask[seen] = True
-    seen_ids = seen or ([0] if penalty != 1.0 else [])
-    if not seen:
-        mask[0] = penalty != 1.0  # the library's input_ids are never empty
+    seen_ids = seen or ([0] if penalty != 1.0 else [])  # the library's input_ids are never empty
+    mask = torch.tensor(sorted(set(seen_ids)), dtype=torch.long)
     indices, probs = candidates(logits, mask, knobs, banned)
     ours = torch.zeros(VOCAB)
     ours[indices] = probs / probs.sum()
